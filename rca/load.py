@@ -1,0 +1,254 @@
+"""YAML files -> validated case records, collecting every problem before failing."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rca.errors import Problem, RecordError, UsageError
+from rca.model import CaseReview
+from rca.taxonomy import Taxonomy
+from rca.yamlsafe import Located, Path_, read_yaml
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    """A valid record with where it came from: file, content hash, and value positions."""
+
+    path: Path
+    record: CaseReview
+    source: Located
+    sha256: str
+
+    def where(self, path: Path_) -> tuple[int | None, int | None]:
+        """(line, column) of the value at `path` in the file, as exactly as known."""
+        pos = self.source.where(path)
+        return pos if pos is not None else (None, None)
+
+
+def find_record_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line, and every *.yaml / *.yml below named folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in RECORD_SUFFIXES
+                    and p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return found
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome for one file: the record when valid, and every problem found."""
+
+    path: Path
+    loaded: LoadedRecord | None
+    problems: list[Problem]
+
+
+def check_records(
+    paths: Sequence[Path], taxonomies: dict[str, Taxonomy] | None = None
+) -> list[CheckResult]:
+    """Validate every record under `paths`, including case ids unique across files."""
+    files = find_record_files(paths)
+    if not files:
+        raise UsageError("no case records (*.yaml, *.yml) found in " + ", ".join(map(str, paths)))
+    results = []
+    first: dict[str, Path] = {}
+    for file in files:
+        loaded, problems = check_record(file, taxonomies)
+        if loaded is not None:
+            case_id = loaded.record.case_id
+            if case_id in first:
+                line, column = loaded.where(("case_id",))
+                problems = [
+                    Problem(
+                        str(file), line, column, "case_id",
+                        f"case id '{case_id}' is also used by {first[case_id]}",
+                    )
+                ]
+                loaded = None
+            else:
+                first[case_id] = file
+        results.append(CheckResult(file, loaded, problems))
+    return results
+
+
+def load_records(
+    paths: Sequence[Path], taxonomies: dict[str, Taxonomy] | None = None
+) -> list[LoadedRecord]:
+    """Load and validate every record under `paths`; raise RecordError listing all problems."""
+    results = check_records(paths, taxonomies)
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        raise RecordError(problems)
+    return [r.loaded for r in results if r.loaded is not None]
+
+
+def check_record(
+    path: Path, taxonomies: dict[str, Taxonomy] | None = None
+) -> tuple[LoadedRecord | None, list[Problem]]:
+    """Validate one file: the record if it is valid, and every problem found."""
+    shown = str(path)
+    located, yaml_problems = read_yaml(path)
+    problems = [
+        Problem(shown, p.line, p.column, format_path(p.path), p.message) for p in yaml_problems
+    ]
+    if located is None:
+        return None, problems
+    if not isinstance(located.data, dict):
+        problems.append(Problem(shown, 1, 1, "", "expected a case record (a mapping of fields)"))
+        return None, problems
+    try:
+        record = CaseReview.model_validate(located.data, context={"taxonomies": taxonomies or {}})
+    except ValidationError as exc:
+        problems.extend(_schema_problems(shown, exc, located))
+        return None, problems
+    if problems:  # recoverable YAML problems (duplicate keys) still fail the file
+        return None, problems
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return LoadedRecord(path, record, located, digest), []
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """`('actions', 2, 'owner')` -> `actions[2].owner`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+# --------------------------------------------------------------------------- messages
+
+_PATTERN_HINTS = {
+    r"^[A-Z][A-Z0-9]{1,9}-[0-9A-Z][0-9A-Z-]{0,19}$": "expected a case id like ESC-0142",
+    r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$": (
+        "expected an id like C1 or act-2 (a letter, then letters, digits, _ . or -)"
+    ),
+    r"^[a-z][a-z0-9_]{0,39}$": "expected a lower-case code like process_policy",
+    r"^[0-9]+(\.[0-9]+){0,3}$": "expected a version like 1.0 or 1.10",
+    r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$": "expected a country code, optionally with a region: US, US-CA",
+    r"^[^\n]*$": "expected a single line of text",
+    r"^[A-Za-z][A-Za-z0-9 &/()._,'-]*$": (
+        "expected a team or role such as 'LER specialist' (letters, digits, spaces, & / ( ) . , ' -)"
+    ),
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _message(error: Any, model: type[BaseModel] | None) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    loc = error["loc"]
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        known = list(model.model_fields) if model is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(known)}"
+        return f"unknown field '{loc[-1]}'{hint}"
+    if kind == "enum":
+        options = [o.strip(" '") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(str(value), options, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"expected one of: {', '.join(options)}; got {_describe(value)}{hint}"
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"expected text matching {ctx.get('pattern')}")
+        return f"{hint}; got {_describe(value)}"
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}"
+    if kind == "list_type":
+        return f"expected a list ('- item' lines), got {_describe(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping ('key: value' lines), got {_describe(value)}"
+    if kind == "too_short":
+        if isinstance(value, str):
+            return "must not be empty"
+        return f"expected at least {ctx.get('min_length')} item(s)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"text is {len(value)} characters; at most {ctx.get('max_length')} allowed"
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length')} item(s) allowed"
+    if kind == "literal_error":
+        return f"expected {ctx.get('expected')}; got {_describe(value)}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return str(error["msg"]).replace("Input should be", "expected a number")
+    if kind == "timezone_aware":
+        return "timestamp has no time zone; add one, e.g. 2026-03-04T09:15:00-05:00"
+    if kind.startswith(("date_", "datetime_")):
+        return f"not a real date or time: {_describe(value)}"
+    return str(error["msg"])
+
+
+def _schema_problems(shown: str, exc: ValidationError, located: Located) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc: Path_ = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+        kind = error["type"]
+        if kind == "missing":
+            pos = located.where(loc[:-1])  # the mapping the field belongs in
+        elif kind == "extra_forbidden":
+            pos = located.where(loc, key=True)
+        else:
+            pos = located.where(loc)
+        parent = _model_at(loc[:-1]) if kind == "extra_forbidden" else None
+        line, column = pos if pos is not None else (None, None)
+        problems.append(Problem(shown, line, column, format_path(loc), _message(error, parent)))
+    return problems
+
+
+def _model_at(path: Path_) -> type[BaseModel] | None:
+    """The model class that holds the value at `path` (for "did you mean" hints)."""
+    current: Any = CaseReview
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _element_type(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _element_type(annotation: Any) -> Any:
+    # Unwrap Optional[...] and list[...] to the model inside, if any.
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType) or origin is typing.Annotated:
+        for arg in typing.get_args(annotation):
+            inner = _element_type(arg)
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return annotation

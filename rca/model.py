@@ -1,0 +1,815 @@
+"""The escalation record: what a quality specialist writes after a case went wrong.
+
+Every model is frozen and rejects unknown fields. Every free-text and identifier
+field carries a `Sensitive` tag in its type, which later stages read to decide
+what each audience may see (and which the JSON Schema exposes as
+`x-sensitivity`). Scalars arrive from `rca.yamlsafe` as text, so the small
+validators below parse them with YAML 1.2 rules and reject the YAML 1.1
+surprises (`NO`, `0123`, `1:20`) with a hint instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from rca.taxonomy import DEFAULT_TAXONOMY, Taxonomy, builtin_taxonomies
+
+SCHEMA_VERSION = 1
+PROBLEM_ID = "problem"
+
+# The taxonomy of the record being validated (see CaseReview._with_taxonomy).
+_TAXONOMY: ContextVar[Taxonomy | None] = ContextVar("rca_taxonomy", default=None)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+class Sensitivity(StrEnum):
+    """How sensitive a field's content is; audience profiles allow levels explicitly."""
+
+    PUBLIC = "public"  # codes, enums, counts, ids of causes: safe for every audience
+    INTERNAL = "internal"  # reviewer-written text; may quote identifiers, so it is scrubbed
+    PERSONAL = "personal"  # personal data: account ids, emails, officer names, agency names
+    RESTRICTED = "restricted"  # evidence sources and quoted outside text: need-to-know only
+
+
+@dataclass(frozen=True)
+class Sensitive:
+    """Type metadata naming a field's sensitivity; shows in the JSON Schema."""
+
+    level: Sensitivity
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        js = handler(schema)
+        js["x-sensitivity"] = self.level.value
+        return js
+
+
+def sensitivity_of(model: type[BaseModel], field: str) -> Sensitivity:
+    """The sensitivity tag of a model field (PUBLIC when untagged: enums, numbers, refs)."""
+    info = model.model_fields[field]
+    for meta in info.metadata:
+        if isinstance(meta, Sensitive):
+            return meta.level
+    return Sensitivity.PUBLIC
+
+
+# --------------------------------------------------------------------------- scalars
+
+# C0/C1 controls except tab and newline, unpaired surrogates, non-characters,
+# and the bidi embedding/override/isolate controls that can reorder what a
+# reader sees ("trojan source"); right-to-left text itself is kept.
+_UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def clean_text(value: Any) -> Any:
+    """Normalise text at the schema boundary: NFC, no control characters, trimmed."""
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return _UNSAFE_CHARS.sub("", value).strip()
+
+
+_BOOL_TRUE = {"true", "True", "TRUE"}
+_BOOL_FALSE = {"false", "False", "FALSE"}
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def _yaml_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value in _BOOL_TRUE:
+            return True
+        if value in _BOOL_FALSE:
+            return False
+        if value.lower() in _YAML11_BOOLS:
+            raise PydanticCustomError(
+                "yaml_bool",
+                "expected true or false; '{value}' is not a boolean in YAML 1.2, "
+                "write true or false",
+                {"value": value},
+            )
+    raise PydanticCustomError("yaml_bool", "expected true or false")
+
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+
+
+def _yaml_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if _INT.fullmatch(value):
+            return int(value)
+        if re.fullmatch(r"[-+]?0[0-9]+", value):
+            raise PydanticCustomError(
+                "yaml_int",
+                "expected a whole number; '{value}' has a leading zero (octal in YAML 1.1), "
+                "write it without the zero, or quote it if it is a code",
+                {"value": value},
+            )
+    raise PydanticCustomError("yaml_int", "expected a whole number")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("iso_date", "expected a date as YYYY-MM-DD, e.g. 2026-03-04")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATETIME.fullmatch(value):
+        if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", value):
+            raise PydanticCustomError(
+                "timestamp_tz",
+                "timestamp '{value}' has no time zone; add one, e.g. "
+                "2026-03-04T09:15:00-05:00 or 2026-03-04T14:15:00Z",
+                {"value": value},
+            )
+        return value
+    raise PydanticCustomError(
+        "timestamp",
+        "expected a timestamp with a time zone, e.g. 2026-03-04T09:15:00-05:00",
+    )
+
+
+_DURATION_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_SHORT_DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)")
+_ISO_DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        short = _SHORT_DURATION.fullmatch(value)
+        if short:
+            return timedelta(seconds=int(short[1]) * _DURATION_UNITS[short[2]])
+        iso = _ISO_DURATION.fullmatch(value)
+        if iso and value not in ("P", "PT") and not value.endswith("T"):
+            weeks, days, hours, minutes = (int(g or 0) for g in iso.groups())
+            return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    hint = " (YAML 1.1 would read it as a base-60 number)" if ":" in str(value) else ""
+    raise PydanticCustomError(
+        "duration",
+        "expected a duration such as 30m, 4h, 5d, 2w or PT4H{hint}",
+        {"hint": hint},
+    )
+
+
+# Free text written by the reviewer: scrubbed of identifiers before any audience sees it.
+Text = Annotated[
+    str,
+    BeforeValidator(clean_text),
+    Field(min_length=1, max_length=10_000),
+    Sensitive(Sensitivity.INTERNAL),
+]
+# A short line (titles, labels, roles).
+Line = Annotated[
+    str,
+    BeforeValidator(clean_text),
+    Field(min_length=1, max_length=200, pattern=r"^[^\n]*$"),
+    Sensitive(Sensitivity.INTERNAL),
+]
+# Text copied from outside the organisation or pointing into internal systems.
+Restricted = Annotated[
+    str,
+    BeforeValidator(clean_text),
+    Field(min_length=1, max_length=10_000),
+    Sensitive(Sensitivity.RESTRICTED),
+]
+# A personal identifier's value.
+PersonalValue = Annotated[
+    str,
+    BeforeValidator(clean_text),
+    Field(min_length=1, max_length=320),
+    Sensitive(Sensitivity.PERSONAL),
+]
+# A team or role, never a person's name.
+Role = Annotated[
+    str,
+    BeforeValidator(clean_text),
+    Field(min_length=2, max_length=80, pattern=r"^[A-Za-z][A-Za-z0-9 &/()._,'-]*$"),
+    Sensitive(Sensitivity.INTERNAL),
+]
+# An id inside the record (cause, action, evidence, policy, chain).
+Ref = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$", max_length=40),
+    Sensitive(Sensitivity.PUBLIC),
+]
+CASE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9A-Z][0-9A-Z-]{0,19}$"
+CaseId = Annotated[
+    str,
+    Field(pattern=CASE_ID_PATTERN),
+    Sensitive(Sensitivity.PUBLIC),
+]
+Version = Annotated[
+    str,
+    Field(pattern=r"^[0-9]+(\.[0-9]+){0,3}$"),
+    Sensitive(Sensitivity.PUBLIC),
+]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Count = Annotated[int, BeforeValidator(_yaml_int), Field(ge=0, le=1_000_000_000)]
+Flag = Annotated[bool, BeforeValidator(_yaml_bool)]
+Day = Annotated[date, BeforeValidator(_iso_date)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class ProcessType(StrEnum):
+    """Legal process types (DOMAIN.md section 1)."""
+
+    SUBPOENA = "subpoena"
+    COURT_ORDER_2703D = "court_order_2703d"
+    SEARCH_WARRANT = "search_warrant"
+    EMERGENCY_DISCLOSURE = "emergency_disclosure"
+    PRESERVATION = "preservation"
+    NONDISCLOSURE_ORDER = "nondisclosure_order"
+    PEN_REGISTER = "pen_register"
+    WIRETAP = "wiretap"
+    NCMEC_REPORT = "ncmec_report"
+    MLAT_CLOUD_ACT = "mlat_cloud_act"
+    OTHER = "other"
+
+
+class TriageClass(StrEnum):
+    """How intake triaged the request (DOMAIN.md section 2, step 3)."""
+
+    EMERGENCY = "emergency"
+    CHILD_SAFETY = "child_safety"
+    PRESERVATION = "preservation"
+    ROUTINE = "routine"
+
+
+class Severity(StrEnum):
+    """Severity of the escalation, from near miss to serious (DOMAIN.md section 4)."""
+
+    NEAR_MISS = "near_miss"
+    RECORDABLE = "recordable"
+    REPORTABLE = "reportable"
+    SERIOUS = "serious"
+
+
+class DetectionSource(StrEnum):
+    """Who noticed that something went wrong."""
+
+    SELF_IDENTIFIED = "self_identified"
+    REQUESTER = "requester"
+    EXTERNAL = "external"
+    AUDIT = "audit"
+
+
+class AgencyType(StrEnum):
+    """Kind of requester."""
+
+    FEDERAL_LAW_ENFORCEMENT = "federal_law_enforcement"
+    STATE_LAW_ENFORCEMENT = "state_law_enforcement"
+    LOCAL_LAW_ENFORCEMENT = "local_law_enforcement"
+    PROSECUTOR = "prosecutor"
+    COURT = "court"
+    FOREIGN_LAW_ENFORCEMENT = "foreign_law_enforcement"
+    CHILD_SAFETY_CLEARINGHOUSE = "child_safety_clearinghouse"
+    OTHER = "other"
+
+
+class DataCategory(StrEnum):
+    """Categories of user data a request can reach."""
+
+    BASIC_SUBSCRIBER_INFO = "basic_subscriber_info"
+    SESSION_IP_LOGS = "session_ip_logs"
+    NON_CONTENT_RECORDS = "non_content_records"
+    CONTACTS = "contacts"
+    STORED_CONTENT = "stored_content"
+    LOCATION_DATA = "location_data"
+    PAYMENT_INFO = "payment_info"
+    DEVICE_IDENTIFIERS = "device_identifiers"
+    REAL_TIME_CONTENT = "real_time_content"
+    ROUTING_DATA = "routing_data"
+
+
+class WorkflowStep(StrEnum):
+    """The request workflow (DOMAIN.md section 2); each step is a control point."""
+
+    INTAKE = "intake"
+    REQUESTER_VERIFICATION = "requester_verification"
+    TRIAGE = "triage"
+    LEGAL_REVIEW = "legal_review"
+    ACCOUNT_IDENTIFICATION = "account_identification"
+    PRESERVE_COLLECT = "preserve_collect"
+    SECOND_REVIEW = "second_review"
+    PRODUCTION = "production"
+    USER_NOTICE = "user_notice"
+    CLOSURE = "closure"
+    POST_INCIDENT = "post_incident"  # detection, containment and remediation after the fact
+
+
+class Milestone(StrEnum):
+    """Timeline events that anchor the case's clocks (each used at most once)."""
+
+    REQUEST_RECEIVED = "request_received"
+    ERROR_OCCURRED = "error_occurred"
+    DETECTED = "detected"
+    ESCALATED = "escalated"
+    RESPONDED = "responded"
+    CONTAINED = "contained"
+    RESOLVED = "resolved"
+
+
+class SlaMetric(StrEnum):
+    """Clocks a service level can be set on."""
+
+    DETECT = "detect"  # error_occurred -> detected
+    ESCALATE = "escalate"  # detected -> escalated
+    RESPOND = "respond"  # request_received -> responded
+    RESOLVE = "resolve"  # detected -> resolved
+
+
+class ReviewStatus(StrEnum):
+    """Lifecycle of the review itself: draft -> in_review -> approved -> published."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class CauseStatus(StrEnum):
+    """How well a cause or a causal link is established."""
+
+    VERIFIED = "verified"
+    HYPOTHESIS = "hypothesis"
+    UNKNOWN = "unknown"
+
+
+class CauseKind(StrEnum):
+    """A cause acts; a condition is a standing state that let the causes act."""
+
+    CAUSE = "cause"
+    CONDITION = "condition"
+
+
+class ActionType(StrEnum):
+    """What a corrective action does about its causes."""
+
+    PREVENT = "prevent"
+    DETECT = "detect"
+    MITIGATE = "mitigate"
+    PROCESS = "process"
+
+
+class ActionMechanism(StrEnum):
+    """How strong a control is, strongest first (hierarchy of controls)."""
+
+    ELIMINATE = "eliminate"
+    FORCING_FUNCTION = "forcing_function"
+    AUTOMATE = "automate"
+    STANDARDISE = "standardise"
+    CHECKLIST = "checklist"
+    ALERT = "alert"
+    AUDIT = "audit"
+    POLICY = "policy"
+    TRAINING = "training"
+
+
+class ActionStatus(StrEnum):
+    """Progress of a corrective action; verified means its effect was checked."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+    CANCELLED = "cancelled"
+
+
+class EvidenceKind(StrEnum):
+    """What an evidence item is."""
+
+    CASE_RECORD = "case_record"
+    REQUEST_DOCUMENT = "request_document"
+    CORRESPONDENCE = "correspondence"
+    SYSTEM_LOG = "system_log"
+    AUDIT_LOG = "audit_log"
+    INTERVIEW = "interview"
+    SCREENSHOT = "screenshot"
+    POLICY = "policy"
+    CONFIGURATION = "configuration"
+    OTHER = "other"
+
+
+class IdentifierKind(StrEnum):
+    """Types of personal or identifying data a case can involve."""
+
+    ACCOUNT_ID = "account_id"
+    USERNAME = "username"
+    EMAIL = "email"
+    PHONE = "phone"
+    IP_ADDRESS = "ip_address"
+    DEVICE_ID = "device_id"
+    PERSON_NAME = "person_name"
+    OFFICER_NAME = "officer_name"
+    AGENCY_NAME = "agency_name"
+    AGENCY_CASE_NUMBER = "agency_case_number"
+    OTHER = "other"
+
+
+class LifeSafety(StrEnum):
+    """Whether anyone's life or safety was, or could have been, affected."""
+
+    NONE = "none"
+    POTENTIAL = "potential"
+    ACTUAL = "actual"
+
+
+class SignOffDecision(StrEnum):
+    """A reviewer's decision on the case review."""
+
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+# --------------------------------------------------------------------------- records
+
+
+class Model(BaseModel):
+    """Base: frozen, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+
+class SignOff(Model):
+    """A sign-off on the review, by role (never by name)."""
+
+    role: Role
+    on: Day
+    decision: SignOffDecision = SignOffDecision.APPROVED
+    note: Text | None = None
+
+
+class Review(Model):
+    """The review's own lifecycle."""
+
+    status: ReviewStatus
+    authoring_team: Role
+    opened: Day | None = None
+    sign_offs: list[SignOff] = []
+
+    @model_validator(mode="after")
+    def _approved_needs_sign_off(self) -> Review:
+        if self.status in (ReviewStatus.APPROVED, ReviewStatus.PUBLISHED) and not any(
+            s.decision is SignOffDecision.APPROVED for s in self.sign_offs
+        ):
+            raise PydanticCustomError(
+                "sign_off",
+                "status '{status}' needs at least one sign_off with decision approved",
+                {"status": self.status.value},
+            )
+        return self
+
+
+class Requester(Model):
+    """Who sent the legal process, and to whom it was addressed."""
+
+    agency_type: AgencyType
+    jurisdiction: Annotated[
+        str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"), Sensitive(Sensitivity.PUBLIC)
+    ]
+    agency: PersonalValue | None = None
+    addressed_to: Line
+    correct_entity: Flag = True
+
+
+class DataScope(Model):
+    """Data categories asked for, allowed by the process, produced, and put at risk."""
+
+    requested: list[DataCategory] = []
+    authorised: list[DataCategory] = []
+    produced: list[DataCategory] = []
+    at_risk: list[DataCategory] = []
+
+
+class Escalation(Model):
+    """The request that went wrong and how the error came to light."""
+
+    process_type: ProcessType
+    additional_process_types: list[ProcessType] = []
+    triage_class: TriageClass
+    severity: Severity
+    detected_by: DetectionSource
+    requester: Requester
+    data: DataScope
+    summary: Text
+
+
+class Event(Model):
+    """One step of the case timeline, as it happened."""
+
+    id: Ref | None = None
+    at: Timestamp
+    actor: Role
+    step: WorkflowStep
+    what: Text
+    expected: Text | None = None
+    deviation: Flag = False
+    milestone: Milestone | None = None
+    evidence: list[Ref] = []
+
+    @model_validator(mode="after")
+    def _deviation_says_what_was_expected(self) -> Event:
+        if self.deviation and self.expected is None:
+            raise PydanticCustomError(
+                "deviation_expected",
+                "a deviation needs 'expected': what should have happened at this step",
+            )
+        return self
+
+
+class ServiceLevel(Model):
+    """A target for one of the case's clocks, for one process type."""
+
+    process_type: ProcessType
+    metric: SlaMetric
+    target: Duration
+    policy: Ref | None = None
+
+
+class Problem(Model):
+    """The problem statement: the effect the causal analysis explains."""
+
+    statement: Text
+
+
+class Impact(Model):
+    """What the error cost: people, data, legal standing, safety, the requester."""
+
+    accounts_affected: Count
+    data_exposure: Text
+    categories_exposed: list[DataCategory] = []
+    legal_exposure: Text
+    regulatory_reportable: Flag | None = None
+    life_safety: LifeSafety
+    life_safety_note: Text | None = None
+    requester_impact: Text | None = None
+
+
+class Link(Model):
+    """An edge from a cause to its effect; `together_with` makes it an AND-group."""
+
+    to: Ref
+    together_with: list[Ref] = []
+    status: CauseStatus | None = None  # None: as established as the cause itself
+
+
+def _link_shorthand(value: Any) -> Any:
+    # `leads_to: [C2]` is shorthand for `leads_to: [{to: C2}]`: keeps simple
+    # cases terse without making the type a union (whose errors are noisy).
+    if isinstance(value, list):
+        return [{"to": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class Cause(Model):
+    """A cause or condition in the causal graph."""
+
+    id: Ref
+    statement: Text
+    category: Slug
+    kind: CauseKind = CauseKind.CAUSE
+    leads_to: Annotated[list[Link], BeforeValidator(_link_shorthand)] = []
+    status: CauseStatus = CauseStatus.HYPOTHESIS
+    within_control: Flag = True
+    evidence: list[Ref] = []
+    code: Slug | None = None  # a cross-case cause code for trends, e.g. "tz_conversion"
+
+    @field_validator("category")
+    @classmethod
+    def _category_in_taxonomy(cls, value: str) -> str:
+        taxonomy = _TAXONOMY.get()
+        if taxonomy is not None and taxonomy.get(value) is None:
+            raise PydanticCustomError(
+                "category",
+                "'{value}' is not a category of taxonomy '{tax}'; expected one of: {ids}",
+                {"value": value, "tax": taxonomy.id, "ids": ", ".join(taxonomy.ids)},
+            )
+        return value
+
+
+class WhyChain(Model):
+    """A 5-whys ladder: each step answers "why?" of the one before; compiles into edges."""
+
+    id: Ref
+    question: Line | None = None
+    starts_at: Ref = PROBLEM_ID
+    whys: Annotated[list[Ref], Field(min_length=1)]
+
+
+class Evidence(Model):
+    """A piece of evidence the analysis rests on."""
+
+    id: Ref
+    kind: EvidenceKind
+    description: Text
+    source: Restricted | None = None
+    sensitivity: Sensitivity = Sensitivity.INTERNAL
+
+
+class Action(Model):
+    """A corrective action, aimed at causes, with an owner and a way to verify it worked."""
+
+    id: Ref
+    title: Line
+    addresses: Annotated[list[Ref], Field(min_length=1)]
+    type: ActionType
+    mechanism: ActionMechanism
+    owner: Role | None = None
+    due: Day | None = None
+    status: ActionStatus = ActionStatus.PLANNED
+    completed_on: Day | None = None
+    success_criterion: Text | None = None
+    verify_by: Day | None = None
+    verification_result: Text | None = None
+
+    @model_validator(mode="after")
+    def _completed_on_matches_status(self) -> Action:
+        if self.completed_on is not None and self.status not in (
+            ActionStatus.DONE,
+            ActionStatus.VERIFIED,
+        ):
+            raise PydanticCustomError(
+                "completed_on",
+                "completed_on is set but status is '{status}'; use done or verified",
+                {"status": self.status.value},
+            )
+        return self
+
+
+class TrainingPoint(Model):
+    """A point of the correct procedure, tied to a policy."""
+
+    point: Text
+    policy: Ref | None = None
+    step: WorkflowStep | None = None
+
+
+class Question(Model):
+    """A knowledge-check question with its answer."""
+
+    question: Text
+    options: list[Line] = []
+    answer: Text
+    explanation: Text | None = None
+
+
+class PolicyRef(Model):
+    """A policy or procedure the case refers to."""
+
+    id: Ref
+    title: Line
+    section: Line | None = None
+    summary: Text | None = None
+
+
+class Training(Model):
+    """What specialists should learn from the case."""
+
+    red_flags: list[Text] = []
+    points: list[TrainingPoint] = []
+    knowledge_check: list[Question] = []
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class Identifier(Model):
+    """A declared piece of personal data, so every output can redact it."""
+
+    id: Ref | None = None
+    kind: IdentifierKind
+    value: PersonalValue
+    label: Line | None = None  # the identifier's role in the case, e.g. "subject account"
+
+    @model_validator(mode="after")
+    def _value_fits_kind(self) -> Identifier:
+        if self.kind is IdentifierKind.EMAIL and not _EMAIL.fullmatch(self.value):
+            raise PydanticCustomError("identifier", "kind email needs an address like a@b.c")
+        if self.kind is IdentifierKind.IP_ADDRESS:
+            try:
+                ipaddress.ip_address(self.value)
+            except ValueError:
+                raise PydanticCustomError(
+                    "identifier", "kind ip_address needs an IPv4 or IPv6 address"
+                ) from None
+        if self.kind is IdentifierKind.PHONE and len(re.sub(r"\D", "", self.value)) < 7:
+            raise PydanticCustomError("identifier", "kind phone needs at least 7 digits")
+        return self
+
+
+class CaseReview(Model):
+    """A post-hoc root-cause analysis of one escalated law-enforcement response case."""
+
+    schema_version: Annotated[Literal[1], BeforeValidator(_yaml_int)] = SCHEMA_VERSION
+    case_id: CaseId
+    title: Line
+    version: Version
+    taxonomy: Slug = DEFAULT_TAXONOMY
+    review: Review
+    escalation: Escalation
+    timeline: Annotated[list[Event], Field(min_length=1)]
+    service_levels: list[ServiceLevel] = []
+    problem: Problem
+    impact: Impact
+    causes: list[Cause] = []
+    why_chains: list[WhyChain] = []
+    evidence: list[Evidence] = []
+    actions: list[Action] = []
+    lessons: list[Text] = []
+    training: Training = Training()
+    policies: list[PolicyRef] = []
+    identifiers: list[Identifier] = []
+
+    @field_validator("timeline")
+    @classmethod
+    def _milestones_once(cls, events: list[Event]) -> list[Event]:
+        seen: set[Milestone] = set()
+        for event in events:
+            if event.milestone is not None:
+                if event.milestone in seen:
+                    raise PydanticCustomError(
+                        "milestone_twice",
+                        "milestone '{m}' is used by more than one event",
+                        {"m": event.milestone.value},
+                    )
+                seen.add(event.milestone)
+        return events
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_taxonomy(
+        cls, data: Any, handler: ModelWrapValidatorHandler[CaseReview], info: ValidationInfo
+    ) -> CaseReview:
+        # Cause categories are checked against the taxonomy the record names;
+        # a context variable hands it to Cause so the error lands on the
+        # cause's own `category` field, with its own line and column.
+        name = data.get("taxonomy", DEFAULT_TAXONOMY) if isinstance(data, dict) else None
+        token = _TAXONOMY.set(_taxonomies(info).get(name) if isinstance(name, str) else None)
+        try:
+            return handler(data)
+        finally:
+            _TAXONOMY.reset(token)
+
+    @field_validator("taxonomy")
+    @classmethod
+    def _known_taxonomy(cls, value: str, info: ValidationInfo) -> str:
+        known = _taxonomies(info)
+        if value not in known:
+            raise PydanticCustomError(
+                "taxonomy",
+                "unknown taxonomy '{value}'; expected one of: {known}",
+                {"value": value, "known": ", ".join(sorted(known))},
+            )
+        return value
+
+
+def _taxonomies(info: ValidationInfo) -> dict[str, Taxonomy]:
+    extra = (info.context or {}).get("taxonomies", {})
+    return {**builtin_taxonomies(), **extra}
+
+

@@ -1,0 +1,85 @@
+"""`rca new`: a commented, schema-valid case record with placeholders to fill in."""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import jinja2
+
+from rca.errors import UsageError
+from rca.fs import write_atomic
+from rca.model import CASE_ID_PATTERN, ProcessType, TriageClass
+from rca.schema import SCHEMA_FILE
+from rca.templating import template_environment
+
+# Starting targets per process type; a team sets its own in each record.
+# Emergency requests run in hours, preservation within a day, court process in days.
+DEFAULT_TARGETS: dict[ProcessType, dict[str, str]] = {
+    ProcessType.EMERGENCY_DISCLOSURE: {"respond": "4h", "escalate": "1h", "detect": "24h", "resolve": "5d"},
+    ProcessType.PRESERVATION: {"respond": "24h", "escalate": "4h", "detect": "7d", "resolve": "14d"},
+    ProcessType.NCMEC_REPORT: {"respond": "24h", "escalate": "4h", "detect": "7d", "resolve": "14d"},
+    ProcessType.SEARCH_WARRANT: {"respond": "7d", "escalate": "1d", "detect": "14d", "resolve": "30d"},
+}
+FALLBACK_TARGETS = {"respond": "14d", "escalate": "1d", "detect": "14d", "resolve": "30d"}
+
+_TRIAGE = {
+    ProcessType.EMERGENCY_DISCLOSURE: TriageClass.EMERGENCY,
+    ProcessType.PRESERVATION: TriageClass.PRESERVATION,
+    ProcessType.NCMEC_REPORT: TriageClass.CHILD_SAFETY,
+}
+
+
+def scaffold_text(case_id: str, process_type: str, target: Path, today: date | None = None) -> str:
+    """The text of a new case record for `case_id`, to be written at `target`."""
+    if not re.fullmatch(CASE_ID_PATTERN, case_id):
+        raise UsageError(f"'{case_id}' is not a case id; expected something like ESC-0142")
+    try:
+        kind = ProcessType(process_type)
+    except ValueError:
+        choices = ", ".join(p.value for p in ProcessType)
+        raise UsageError(f"--process-type: '{process_type}' is not one of: {choices}") from None
+    today = today or date.today()
+    targets = DEFAULT_TARGETS.get(kind, FALLBACK_TARGETS)
+    template = template_environment().get_template("scaffold/case.yaml.j2")
+    text = template.render(
+        case_id=case_id,
+        file_name=target.name,
+        schema_url=_schema_url(target),
+        process_type=kind.value,
+        triage_class=_TRIAGE.get(kind, TriageClass.ROUTINE).value,
+        service_levels=[
+            {"process_type": kind.value, "metric": m, "target": t} for m, t in targets.items()
+        ],
+        today=today.isoformat(),
+        now=datetime.combine(today, datetime.min.time(), timezone.utc)
+        .replace(hour=9).isoformat().replace("+00:00", "Z"),
+        due=(today + timedelta(days=30)).isoformat(),
+        verify_by=(today + timedelta(days=90)).isoformat(),
+    )
+    return text
+
+
+def _schema_url(target: Path) -> str:
+    # Prefer a schemas/ folder of the project the file lives in (relative, so the
+    # repository stays portable); else the copy installed with rca.
+    folder = target.resolve().parent
+    for candidate in (folder, *folder.parents):
+        schema = candidate / "schemas" / SCHEMA_FILE
+        if schema.is_file():
+            return os.path.relpath(schema, target.resolve().parent)
+    return Path(str(importlib.resources.files("rca.schemas") / SCHEMA_FILE)).as_uri()
+
+
+def write_scaffold(case_id: str, process_type: str, target: Path, *, force: bool) -> Path:
+    """Write a new case record; refuse to overwrite unless `force`."""
+    if target.exists() and not force:
+        raise UsageError(f"{target}: already exists; pass --force to overwrite it")
+    try:
+        text = scaffold_text(case_id, process_type, target)
+    except jinja2.TemplateError as exc:  # a user-overridden template that does not render
+        raise UsageError(f"scaffold template: {exc}") from None
+    return write_atomic(target, text.encode("utf-8"))
