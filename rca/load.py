@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rca.errors import Problem, RecordError, UsageError
-from rca.model import CaseReview
+from rca.model import CaseReview, describe_value
 from rca.taxonomy import Taxonomy
 from rca.yamlsafe import Located, Path_, read_yaml
 
@@ -123,9 +123,9 @@ def check_record(
         record = CaseReview.model_validate(located.data, context={"taxonomies": taxonomies or {}})
     except ValidationError as exc:
         problems.extend(_schema_problems(shown, exc, located))
-        return None, problems
+        return None, sorted(problems)
     if problems:  # recoverable YAML problems (duplicate keys) still fail the file
-        return None, problems
+        return None, sorted(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedRecord(path, record, located, digest), []
 
@@ -155,17 +155,6 @@ _PATTERN_HINTS = {
 }
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
 def _message(error: Any, model: type[BaseModel] | None) -> str:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     loc = error["loc"]
@@ -180,16 +169,16 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
         options = [o.strip(" '") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
         close = difflib.get_close_matches(str(value), options, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"expected one of: {', '.join(options)}; got {_describe(value)}{hint}"
+        return f"expected one of: {', '.join(options)}; got {describe_value(value)}{hint}"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"expected text matching {ctx.get('pattern')}")
-        return f"{hint}; got {_describe(value)}"
+        return f"{hint}; got {describe_value(value)}"
     if kind == "string_type":
-        return f"expected text, got {_describe(value)}"
+        return f"expected text, got {describe_value(value)}"
     if kind == "list_type":
-        return f"expected a list ('- item' lines), got {_describe(value)}"
+        return f"expected a list ('- item' lines), got {describe_value(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping ('key: value' lines), got {_describe(value)}"
+        return f"expected a mapping ('key: value' lines), got {describe_value(value)}"
     if kind == "too_short":
         if isinstance(value, str):
             return "must not be empty"
@@ -201,13 +190,13 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
     if kind == "too_long":
         return f"at most {ctx.get('max_length')} item(s) allowed"
     if kind == "literal_error":
-        return f"expected {ctx.get('expected')}; got {_describe(value)}"
+        return f"expected {ctx.get('expected')}; got {describe_value(value)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return str(error["msg"]).replace("Input should be", "expected a number")
     if kind == "timezone_aware":
         return "timestamp has no time zone; add one, e.g. 2026-03-04T09:15:00-05:00"
     if kind.startswith(("date_", "datetime_")):
-        return f"not a real date or time: {_describe(value)}"
+        return f"not a real date or time: {describe_value(value)}"
     return str(error["msg"])
 
 

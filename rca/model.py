@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import typing
 import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -72,10 +73,23 @@ class Sensitive:
 def sensitivity_of(model: type[BaseModel], field: str) -> Sensitivity:
     """The sensitivity tag of a model field (PUBLIC when untagged: enums, numbers, refs)."""
     info = model.model_fields[field]
-    for meta in info.metadata:
-        if isinstance(meta, Sensitive):
-            return meta.level
-    return Sensitivity.PUBLIC
+    found = _find_tag(info.metadata) or _find_tag_in(info.annotation)
+    return found or Sensitivity.PUBLIC
+
+
+def _find_tag(metadata: Any) -> Sensitivity | None:
+    return next((m.level for m in metadata if isinstance(m, Sensitive)), None)
+
+
+def _find_tag_in(annotation: Any) -> Sensitivity | None:
+    # Looks inside Optional[...] and list[...] for an Annotated[..., Sensitive(...)].
+    if typing.get_origin(annotation) is Annotated:
+        return _find_tag(typing.get_args(annotation)[1:])
+    for arg in typing.get_args(annotation):
+        found = _find_tag_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 # --------------------------------------------------------------------------- scalars
@@ -94,6 +108,18 @@ def clean_text(value: Any) -> Any:
         return value
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     return _UNSAFE_CHARS.sub("", value).strip()
+
+
+def describe_value(value: Any) -> str:
+    """A short, quoted rendering of an input value for error messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 _BOOL_TRUE = {"true", "True", "TRUE"}
@@ -116,7 +142,7 @@ def _yaml_bool(value: Any) -> Any:
                 "write true or false",
                 {"value": value},
             )
-    raise PydanticCustomError("yaml_bool", "expected true or false")
+    raise PydanticCustomError("yaml_bool", "expected true or false; got {got}", {"got": describe_value(value)})
 
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
@@ -135,7 +161,7 @@ def _yaml_int(value: Any) -> Any:
                 "write it without the zero, or quote it if it is a code",
                 {"value": value},
             )
-    raise PydanticCustomError("yaml_int", "expected a whole number")
+    raise PydanticCustomError("yaml_int", "expected a whole number; got {got}", {"got": describe_value(value)})
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -244,7 +270,7 @@ Version = Annotated[
     Field(pattern=r"^[0-9]+(\.[0-9]+){0,3}$"),
     Sensitive(Sensitivity.PUBLIC),
 ]
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$"), Sensitive(Sensitivity.PUBLIC)]
 Count = Annotated[int, BeforeValidator(_yaml_int), Field(ge=0, le=1_000_000_000)]
 Flag = Annotated[bool, BeforeValidator(_yaml_bool)]
 Day = Annotated[date, BeforeValidator(_iso_date)]

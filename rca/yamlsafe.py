@@ -66,6 +66,10 @@ class _Abort(Exception):
         self.problem = problem
 
 
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
 def _pos(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
@@ -108,6 +112,8 @@ def parse_yaml(raw: bytes) -> tuple[Located | None, list[YamlProblem]]:
         mark = exc.problem_mark or exc.context_mark
         where = _pos(mark) if mark is not None else (None, None)
         reason = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            reason += f" ({exc.context} started at line {exc.context_mark.line + 1})"
         return None, [YamlProblem(where[0], where[1], (), f"YAML syntax error: {reason}")]
     except yaml.YAMLError as exc:  # reader errors (e.g. a control character) lack marks
         return None, [YamlProblem(None, None, (), f"YAML error: {exc}")]
@@ -159,7 +165,8 @@ class _Builder:
             raise _Abort(
                 YamlProblem(
                     *_pos(event.start_mark), path,
-                    f"tag {tag!r} is not allowed; remove it (quote the value if it is text)",
+                    f"tag '{_short_tag(tag)}' is not allowed; remove it "
+                    "(quote the value if it is text)",
                 )
             )
 

@@ -1,0 +1,116 @@
+"""Plain, JSON-serialisable results of analysing one case.
+
+This is the contract between the engine (`rca.analyse`) and everything
+downstream (reports, decks, briefs, trends): no networkx object crosses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """One RCA-quality rule violation, located in the record's file."""
+
+    rule: str  # stable id, e.g. "RCA201"
+    name: str  # short slug, e.g. "blame-root-cause"
+    severity: Severity
+    message: str
+    path: str  # the record file
+    line: int | None
+    column: int | None
+    field: str  # e.g. "causes[3].statement"
+
+    def __str__(self) -> str:
+        where = self.path + "".join(f":{n}" for n in (self.line, self.column) if n is not None)
+        return f"{where}: {self.severity}: {self.rule} {self.name}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CauseFinding:
+    """A cause (or condition) as the graph sees it."""
+
+    id: str
+    statement: str
+    category: str  # taxonomy category id
+    category_label: str
+    kind: Literal["cause", "condition"]
+    status: Literal["verified", "hypothesis", "unknown"]
+    within_control: bool
+    role: Literal["root", "contributing", "condition", "external", "unconnected"]
+    distance: int | None  # edges to the problem along the shortest path, None if unreachable
+    effects: list[str]  # ids this cause leads to ("problem" included)
+    actions: list[str]  # ids of actions addressing it
+
+
+@dataclass(frozen=True)
+class RankedRoot:
+    """A root cause ranked by how much of the problem runs through it."""
+
+    id: str
+    paths: int  # number of distinct root->problem paths starting at this cause
+    path_share: float  # paths / all root->problem paths
+    effect_share: float  # share of all causes (and the problem) downstream of it
+    actions: list[str]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An edge of the causal graph: cause -> effect, or action -> cause."""
+
+    source: str
+    target: str
+    kind: Literal["causes", "addresses"]
+    group: str | None  # AND-group id when the source acts together with others
+    status: Literal["verified", "hypothesis", "unknown"]
+    origin: Literal["leads_to", "why_chain", "action"]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A why-chain as an ordered path: problem-adjacent cause first, root cause last."""
+
+    id: str
+    question: str | None
+    starts_at: str
+    steps: list[str]
+    declared: bool  # True for a why_chains entry, False for a path derived from the graph
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One of the case's clocks, measured between timeline milestones."""
+
+    metric: Literal["detect", "escalate", "respond", "resolve"]
+    start: str | None  # ISO timestamps of the milestones
+    end: str | None
+    elapsed_seconds: float | None
+    target_seconds: float | None
+    breached: bool | None  # None when either end or the target is missing
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything the engine concludes about one case."""
+
+    case_id: str
+    problem: str
+    causes: list[CauseFinding]
+    root_causes: list[RankedRoot]  # ranked, most important first
+    contributing: list[str]
+    conditions: list[str]
+    chains: list[Chain]
+    edges: list[Edge]
+    action_coverage: dict[str, list[str]]  # root cause id -> action ids
+    categories: dict[str, int]  # category id -> number of causes, taxonomy order
+    clocks: list[Clock]
+    deviations_by_step: dict[str, int]  # workflow step -> deviating events
+    lint: list[LintFinding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
