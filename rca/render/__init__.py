@@ -1,0 +1,1 @@
+"""Rendering: an audience's context -> diagrams, decks, briefs. Formats are a registry."""
