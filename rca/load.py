@@ -83,7 +83,10 @@ def check_records(
                 line, column = loaded.where(("case_id",))
                 problems = [
                     Problem(
-                        str(file), line, column, "case_id",
+                        str(file),
+                        line,
+                        column,
+                        "case_id",
                         f"case id '{case_id}' is also used by {first[case_id]}",
                     )
                 ]
@@ -163,7 +166,9 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
     if kind == "extra_forbidden":
         known = list(model.model_fields) if model is not None else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(known)}"
+        hint = (
+            f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(known)}"
+        )
         return f"unknown field '{loc[-1]}'{hint}"
     if kind == "enum":
         options = [o.strip(" '") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
@@ -171,7 +176,9 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"expected one of: {', '.join(options)}; got {describe_value(value)}{hint}"
     if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"expected text matching {ctx.get('pattern')}")
+        hint = _PATTERN_HINTS.get(
+            ctx.get("pattern", ""), f"expected text matching {ctx.get('pattern')}"
+        )
         return f"{hint}; got {describe_value(value)}"
     if kind == "string_type":
         return f"expected text, got {describe_value(value)}"

@@ -37,7 +37,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from rca.taxonomy import DEFAULT_TAXONOMY, Taxonomy, builtin_taxonomies
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 PROBLEM_ID = "problem"
 
 # The taxonomy of the record being validated (see CaseReview._with_taxonomy).
@@ -142,7 +142,9 @@ def _yaml_bool(value: Any) -> Any:
                 "write true or false",
                 {"value": value},
             )
-    raise PydanticCustomError("yaml_bool", "expected true or false; got {got}", {"got": describe_value(value)})
+    raise PydanticCustomError(
+        "yaml_bool", "expected true or false; got {got}", {"got": describe_value(value)}
+    )
 
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
@@ -161,7 +163,9 @@ def _yaml_int(value: Any) -> Any:
                 "write it without the zero, or quote it if it is a code",
                 {"value": value},
             )
-    raise PydanticCustomError("yaml_int", "expected a whole number; got {got}", {"got": describe_value(value)})
+    raise PydanticCustomError(
+        "yaml_int", "expected a whole number; got {got}", {"got": describe_value(value)}
+    )
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -768,6 +772,27 @@ class Identifier(Model):
         return self
 
 
+class AcceptedLint(Model):
+    """A lint warning the reviewers examined and accepted, with their reason.
+
+    Matches findings of `rule`, narrowed to one cause, action, chain or event
+    (`subject`) and/or to a field and what lies under it (`field`, e.g.
+    `causes[2]`); an accepted finding is reported as info, with the reason.
+    """
+
+    rule: Annotated[str, Field(pattern=r"^RCA[0-9]{3}$"), Sensitive(Sensitivity.PUBLIC)]
+    subject: Ref | None = None
+    field: (
+        Annotated[
+            str,
+            Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\[\]]{0,199}$"),
+            Sensitive(Sensitivity.PUBLIC),
+        ]
+        | None
+    ) = None
+    reason: Text
+
+
 class CaseReview(Model):
     """A post-hoc root-cause analysis of one escalated law-enforcement response case."""
 
@@ -790,6 +815,7 @@ class CaseReview(Model):
     training: Training = Training()
     policies: list[PolicyRef] = []
     identifiers: list[Identifier] = []
+    lint_accepted: list[AcceptedLint] = []  # warnings examined and accepted (rca analyze)
 
     @field_validator("timeline")
     @classmethod
@@ -837,5 +863,3 @@ class CaseReview(Model):
 def _taxonomies(info: ValidationInfo) -> dict[str, Taxonomy]:
     extra = (info.context or {}).get("taxonomies", {})
     return {**builtin_taxonomies(), **extra}
-
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.resources
 import os
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -19,10 +19,30 @@ from rca.templating import template_environment
 # Starting targets per process type; a team sets its own in each record.
 # Emergency requests run in hours, preservation within a day, court process in days.
 DEFAULT_TARGETS: dict[ProcessType, dict[str, str]] = {
-    ProcessType.EMERGENCY_DISCLOSURE: {"respond": "4h", "escalate": "1h", "detect": "24h", "resolve": "5d"},
-    ProcessType.PRESERVATION: {"respond": "24h", "escalate": "4h", "detect": "7d", "resolve": "14d"},
-    ProcessType.NCMEC_REPORT: {"respond": "24h", "escalate": "4h", "detect": "7d", "resolve": "14d"},
-    ProcessType.SEARCH_WARRANT: {"respond": "7d", "escalate": "1d", "detect": "14d", "resolve": "30d"},
+    ProcessType.EMERGENCY_DISCLOSURE: {
+        "respond": "4h",
+        "escalate": "1h",
+        "detect": "24h",
+        "resolve": "5d",
+    },
+    ProcessType.PRESERVATION: {
+        "respond": "24h",
+        "escalate": "4h",
+        "detect": "7d",
+        "resolve": "14d",
+    },
+    ProcessType.NCMEC_REPORT: {
+        "respond": "24h",
+        "escalate": "4h",
+        "detect": "7d",
+        "resolve": "14d",
+    },
+    ProcessType.SEARCH_WARRANT: {
+        "respond": "7d",
+        "escalate": "1d",
+        "detect": "14d",
+        "resolve": "30d",
+    },
 }
 FALLBACK_TARGETS = {"respond": "14d", "escalate": "1d", "detect": "14d", "resolve": "30d"}
 
@@ -55,8 +75,10 @@ def scaffold_text(case_id: str, process_type: str, target: Path, today: date | N
             {"process_type": kind.value, "metric": m, "target": t} for m, t in targets.items()
         ],
         today=today.isoformat(),
-        now=datetime.combine(today, datetime.min.time(), timezone.utc)
-        .replace(hour=9).isoformat().replace("+00:00", "Z"),
+        now=datetime.combine(today, datetime.min.time(), UTC)
+        .replace(hour=9)
+        .isoformat()
+        .replace("+00:00", "Z"),
         due=(today + timedelta(days=30)).isoformat(),
         verify_by=(today + timedelta(days=90)).isoformat(),
     )

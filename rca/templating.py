@@ -18,7 +18,9 @@ def builtin_template_dir() -> Path:
     return Path(str(importlib.resources.files("rca.templates")))
 
 
-def template_environment(user_dirs: Sequence[Path] = (), *, html: bool = False) -> jinja2.Environment:
+def template_environment(
+    user_dirs: Sequence[Path] = (), *, html: bool = False
+) -> jinja2.Environment:
     """A jinja environment that fails loudly on a missing variable."""
     builtin = jinja2.FileSystemLoader(str(builtin_template_dir()))
     loader = jinja2.ChoiceLoader(

@@ -67,14 +67,20 @@ class _Abort(Exception):
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+    return (
+        "!!" + tag.removeprefix("tag:yaml.org,2002:")
+        if tag.startswith("tag:yaml.org,2002:")
+        else tag
+    )
 
 
 def _pos(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Located | None, list[YamlProblem]]:
+def read_yaml(
+    path: Path, *, max_bytes: int = MAX_BYTES
+) -> tuple[Located | None, list[YamlProblem]]:
     """Parse one YAML file into a `Located` document, or say everything wrong with it."""
     try:
         size = path.stat().st_size
@@ -83,7 +89,9 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Located | None
     if size > max_bytes:
         return None, [
             YamlProblem(
-                1, 1, (),
+                1,
+                1,
+                (),
                 f"file is {size / 1048576:.1f} MiB; a case record may be at most "
                 f"{max_bytes / 1048576:.0f} MiB",
             )
@@ -139,7 +147,8 @@ class _Builder:
                 if documents > 1:
                     raise _Abort(
                         YamlProblem(
-                            *_pos(event.start_mark), (),
+                            *_pos(event.start_mark),
+                            (),
                             "a file holds one case record; found a second document (---)",
                         )
                     )
@@ -153,7 +162,8 @@ class _Builder:
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
             raise _Abort(
                 YamlProblem(
-                    *_pos(event.start_mark), path,
+                    *_pos(event.start_mark),
+                    path,
                     "anchors and aliases (&name, *name) are not allowed in case records; "
                     "write the value out",
                 )
@@ -164,7 +174,8 @@ class _Builder:
         ):
             raise _Abort(
                 YamlProblem(
-                    *_pos(event.start_mark), path,
+                    *_pos(event.start_mark),
+                    path,
                     f"tag '{_short_tag(tag)}' is not allowed; remove it "
                     "(quote the value if it is text)",
                 )
@@ -175,7 +186,9 @@ class _Builder:
         self._refuse_extras(event, path)
         if depth > MAX_DEPTH:
             raise _Abort(
-                YamlProblem(*_pos(event.start_mark), path, f"nesting deeper than {MAX_DEPTH} levels")
+                YamlProblem(
+                    *_pos(event.start_mark), path, f"nesting deeper than {MAX_DEPTH} levels"
+                )
             )
         self.doc.values[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
@@ -209,7 +222,9 @@ class _Builder:
                     first = self.doc.keys[(*path, key)]
                     self.problems.append(
                         YamlProblem(
-                            line, column, (*path, key),
+                            line,
+                            column,
+                            (*path, key),
                             f"duplicate key '{key}' (first at line {first[0]})",
                             fatal=False,
                         )

@@ -61,7 +61,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2
     code, out = run("new", "not an id")
     assert code == 2 and "is not a case id" in out
-    code, out = run("new", "ESC-0001", "--process-type", "subpena", "--out", str(tmp_path / "x.yaml"))
+    code, out = run(
+        "new", "ESC-0001", "--process-type", "subpena", "--out", str(tmp_path / "x.yaml")
+    )
     assert code == 2 and "subpena" in out
 
 

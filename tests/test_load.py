@@ -37,7 +37,10 @@ def variant(tmp_path: Path, old: str, new: str, name: str = "case.yaml") -> Path
             "3:8: YAML syntax error: did not find expected ',' or ']' "
             "(while parsing a flow sequence started at line 2)",
         ),
-        ("wrong_type.yaml", "26:22: impact.accounts_affected: expected a whole number; got 'several'"),
+        (
+            "wrong_type.yaml",
+            "26:22: impact.accounts_affected: expected a whole number; got 'several'",
+        ),
         ("missing_field.yaml", "23:10: problem.statement: field required"),
         (
             "unknown_field.yaml",
@@ -80,9 +83,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
-    assert messages(path) == [
-        f"{path}:1:1: file is 50.0 MiB; a case record may be at most 2 MiB"
-    ]
+    assert messages(path) == [f"{path}:1:1: file is 50.0 MiB; a case record may be at most 2 MiB"]
 
 
 @pytest.mark.parametrize(
@@ -189,9 +190,9 @@ def test_misspelt_field_reports_the_typo_and_the_missing_field(tmp_path: Path) -
 def test_every_problem_in_a_file_is_reported_in_line_order(tmp_path: Path) -> None:
     path = variant(tmp_path, "accounts_affected: 1", "accounts_affected: lots")
     path.write_text(
-        path.read_text().replace("    step: intake", "    step: intak").replace(
-            "  severity: recordable", "  severity: huge"
-        )
+        path.read_text()
+        .replace("    step: intake", "    step: intak")
+        .replace("  severity: recordable", "  severity: huge")
     )
     found = messages(path)
     assert [m.split(": ")[1] for m in found] == [

@@ -24,10 +24,13 @@ class LintFinding:
     line: int | None
     column: int | None
     field: str  # e.g. "causes[3].statement"
+    subject: str | None = None  # id of the cause, action, chain or event concerned
+    accepted: str | None = None  # the reviewers' reason, when the record accepts this finding
 
     def __str__(self) -> str:
         where = self.path + "".join(f":{n}" for n in (self.line, self.column) if n is not None)
-        return f"{where}: {self.severity}: {self.rule} {self.name}: {self.field}: {self.message}"
+        text = f"{where}: {self.severity}: {self.rule} {self.name}: {self.field}: {self.message}"
+        return text + (f" (accepted: {self.accepted})" if self.accepted else "")
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,18 @@ class Findings:
     clocks: list[Clock]
     deviations_by_step: dict[str, int]  # workflow step -> deviating events
     lint: list[LintFinding] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)  # causes outside the organisation's control
+    unconnected: list[str] = field(default_factory=list)  # causes with no path to the problem
+    fishbone: dict[str, list[str]] = field(default_factory=dict)  # category id -> cause ids
+    taxonomy: str = "ler"
+    review_status: str = "draft"
+    strict: bool = False  # whether warnings counted as errors (--strict, or an approved review)
+    title: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return asdict(self)
+
+    def count(self, severity: Severity) -> int:
+        """How many lint findings have this severity."""
+        return sum(1 for f in self.lint if f.severity == severity)
