@@ -148,7 +148,7 @@ _PATTERN_HINTS = {
     r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$": (
         "expected an id like C1 or act-2 (a letter, then letters, digits, _ . or -)"
     ),
-    r"^[a-z][a-z0-9_]{0,39}$": "expected a lower-case code like process_policy",
+    r"^[a-z][a-z0-9_]{0,39}$": "expected a lower-case code like process_policy (a letter, then up to 39 letters, digits or _)",
     r"^[0-9]+(\.[0-9]+){0,3}$": "expected a version like 1.0 or 1.10",
     r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$": "expected a country code, optionally with a region: US, US-CA",
     r"^[^\n]*$": "expected a single line of text",

@@ -328,6 +328,26 @@ class DetectionSource(StrEnum):
     AUDIT = "audit"
 
 
+class ErrorType(StrEnum):
+    """The oversight error taxonomy (DOMAIN.md section 4), for trends across cases."""
+
+    OVER_DISCLOSURE = "over_disclosure"  # false positive: more than the process allowed
+    UNDER_PRODUCTION = "under_production"  # false negative: less than owed, or data lost
+    WRONG_SELECTION = "wrong_selection"  # wrong account, or wrong process category
+    NO_AUTHORITY = "no_authority"  # disclosed without valid authority (e.g. forged request)
+    NOTICE_ERROR = "notice_error"  # user notified against an order, or not notified when owed
+    TIMELINESS = "timeliness"  # right answer, too late
+    TECHNICAL_ERROR = "technical_error"
+
+
+class ResponsibleParty(StrEnum):
+    """Where the error originated."""
+
+    REQUESTER = "requester"
+    INTERMEDIARY = "intermediary"
+    PROVIDER = "provider"
+
+
 class AgencyType(StrEnum):
     """Kind of requester."""
 
@@ -514,6 +534,14 @@ class SignOff(Model):
     note: Text | None = None
 
 
+class Revision(Model):
+    """A change to the review after it was first written (e.g. action results added)."""
+
+    version: Version
+    on: Day
+    note: Text
+
+
 class Review(Model):
     """The review's own lifecycle."""
 
@@ -521,6 +549,7 @@ class Review(Model):
     authoring_team: Role
     opened: Day | None = None
     sign_offs: list[SignOff] = []
+    revisions: list[Revision] = []
 
     @model_validator(mode="after")
     def _approved_needs_sign_off(self) -> Review:
@@ -564,9 +593,12 @@ class Escalation(Model):
     triage_class: TriageClass
     severity: Severity
     detected_by: DetectionSource
+    error_type: ErrorType | None = None
+    responsible_party: ResponsibleParty | None = None
     requester: Requester
     data: DataScope
     summary: Text
+    related_cases: list[CaseId] = []  # earlier cases or near misses with the same pattern
 
 
 class Event(Model):
