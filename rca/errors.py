@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +62,52 @@ class OutputError(RcaError):
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True, order=True)
+class Leak:
+    """One place in one output holding personal data its audience may not see.
+
+    Names the identifier by kind and pseudonym, never by value: the message
+    ends up in terminals and CI logs, which must not become the leak.
+    """
+
+    artifact: str  # the output's name under <out>/<case-id>/, e.g. "leadership.pdf"
+    where: (
+        str  # inside it: "PDF page 2, text", "slide 4 notes (ppt/...), text", "DOT source, line 12"
+    )
+    what: str  # "account_id (Account A)", "undeclared email address"
+    variant: str  # how it matched: exact, case, digits, url-encoded, ..., pattern:email
+    source: str = ""  # where the text came from in the record, when it is there
+
+    def __str__(self) -> str:
+        text = f"{self.artifact}: {self.where}: {self.what} [{self.variant}]"
+        return f"{text}; {self.source}" if self.source else text
+
+
+class LeakError(RcaError):
+    """The leak guard found personal data an audience may not see; nothing was written.
+
+    Exit code 3: distinct from invalid records (1) and usage errors (2), so a
+    CI job can tell "the record is wrong" from "an output would have leaked".
+    """
+
+    exit_code = 3
+
+    def __init__(self, case_id: str, leaks: Sequence[Leak]) -> None:
+        self.case_id = case_id
+        self.leaks = list(leaks)
+        lines = [
+            f"{case_id}: the leak guard stopped the build; nothing was written. "
+            f"{len(self.leaks)} place(s) in the outputs hold personal data "
+            "their audience may not see:",
+            *(f"  {leak}" for leak in self.leaks),
+            "Declare each undeclared identifier under `identifiers:` so it is redacted, or "
+            "remove it. One that is not in the record's text came from a template, the file "
+            "name or a renderer.",
+        ]
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[type[LeakError], tuple[str, list[Leak]]]:
+        # Picklable, so it survives the trip back from a worker process.
+        return (LeakError, (self.case_id, self.leaks))

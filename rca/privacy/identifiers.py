@@ -103,53 +103,86 @@ def declared_identifiers(record: CaseReview) -> list[Declared]:
     return found
 
 
-def variants(item: Declared) -> set[str]:
-    """Simple variants a leak might take: the value, digits only, URL-encoded, IPv6 forms."""
+def typed_variants(item: Declared) -> dict[str, str]:
+    """Simple variants a leak might take, each with its type: exact, url-encoded, digits, ip-form."""
     value = item.value
-    out = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)}
+    out = {value: "exact"}
+    for encoded in (urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)):
+        out.setdefault(encoded, "url-encoded")
     digits = re.sub(r"\D", "", value)
     if (
         item.kind
         in (IdentifierKind.PHONE, IdentifierKind.ACCOUNT_ID, IdentifierKind.AGENCY_CASE_NUMBER)
         and len(digits) >= 6
     ):
-        out.add(digits)
+        out.setdefault(digits, "digits")
         if item.kind is IdentifierKind.PHONE and len(digits) == 11 and digits.startswith("1"):
-            out.add(digits[1:])
+            out.setdefault(digits[1:], "digits")
     if item.kind is IdentifierKind.IP_ADDRESS:
         try:
             address = ipaddress.ip_address(value)
-            out |= {str(address), getattr(address, "exploded", str(address))}
         except ValueError:
             pass
-    return {v for v in out if len(v) >= 3}
+        else:
+            out.setdefault(str(address), "ip-compressed")
+            if isinstance(address, ipaddress.IPv6Address):
+                # Fully expanded, and groups without leading zeros but not compressed.
+                out.setdefault(address.exploded, "ip-expanded")
+                groups = ":".join(f"{int(g, 16):x}" for g in address.exploded.split(":"))
+                out.setdefault(groups, "ip-expanded")
+    return {v: t for v, t in out.items() if len(v) >= 3}
 
 
-def _flexible(value: str) -> str:
-    # A phone-like value also matches with other separators: 202.555.0143, (202) 555-0143.
+def variants(item: Declared) -> set[str]:
+    """Simple variants a leak might take: the value, digits only, URL-encoded, IPv6 forms."""
+    return set(typed_variants(item))
+
+
+def _normal(text: str) -> str:
+    # Whitespace runs count as one space: a wrapped name still matches.
+    return " ".join(text.split()).casefold()
+
+
+def _flexible(value: str, kind: IdentifierKind) -> tuple[str, set[str]]:
+    """A variant as a regex, and the characters a match of it can start with."""
+    # A phone number also matches with other separators: 202.555.0143, (202) 555-0143.
+    # (Only phones: the same freedom on an IP address would match a different address.)
     digits = re.sub(r"\D", "", value)
-    if len(digits) >= 7 and re.fullmatch(r"[\d\s().+-]+", value):
-        return r"[\s().+-]*".join(re.escape(d) for d in digits)
-    return re.escape(value)
+    if kind is IdentifierKind.PHONE and len(digits) >= 7 and re.fullmatch(r"[\d\s().+-]+", value):
+        return r"\+?" + r"[\s().+-]*".join(re.escape(d) for d in digits), {"+", digits[0]}
+    # Any whitespace where the value has a space: a line break in a wrapped
+    # diagram label or slide ("Jane\nDoe") is still the same name.
+    first = value.lstrip()[:1]
+    return r"\s+".join(re.escape(word) for word in value.split()), {first, first.swapcase()}
 
 
 def declared_pattern(items: Iterable[Declared]) -> tuple[re.Pattern[str], dict[str, Declared]]:
     """One case-insensitive regex over every variant of every identifier, longest first."""
     by_variant: dict[str, Declared] = {}
+    spelled: dict[str, str] = {}  # normalised -> as declared (casefold is for lookup only)
     for item in items:
         for variant in variants(item):
-            by_variant.setdefault(variant.casefold(), item)
+            if _normal(variant) not in by_variant:
+                by_variant[_normal(variant)] = item
+                spelled[_normal(variant)] = variant
     if not by_variant:
         return re.compile(r"(?!x)x"), {}
     ordered = sorted(by_variant, key=len, reverse=True)
-    alternatives = "|".join(_flexible(v) for v in ordered)
+    regexes = [_flexible(spelled[v], by_variant[v].kind) for v in ordered]
+    alternatives = "|".join(regex for regex, _ in regexes)
+    # The characters a match can start with, as a lookahead: the regex engine
+    # then skips most positions at C speed (3x faster on a long brief).
+    lead = "".join(re.escape(c) for c in sorted(set().union(*(firsts for _, firsts in regexes))))
     # Word-ish boundaries so "Account 12" does not match inside "Account 123".
-    return re.compile(rf"(?<![\w@.])(?:{alternatives})(?![\w@])", re.IGNORECASE), by_variant
+    return (
+        re.compile(rf"(?=[{lead}])(?<![\w@.])(?:{alternatives})(?![\w@])", re.IGNORECASE),
+        by_variant,
+    )
 
 
 def lookup(by_variant: dict[str, Declared], matched: str) -> Declared | None:
     """The identifier a regex match stands for (separators in phone numbers ignored)."""
-    hit = by_variant.get(matched.casefold())
+    hit = by_variant.get(_normal(matched))
     if hit is not None:
         return hit
     digits = re.sub(r"\D", "", matched)
@@ -171,7 +204,12 @@ class PatternHit:
     text: str
 
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# The lookbehind starts a match only where a local part can start: without it
+# a long run of letters costs quadratic time (10,000 characters: 0.7 s).
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40)"
+    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 _IPV4 = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
     r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]*\d)"
@@ -179,7 +217,7 @@ _IPV4 = re.compile(
 _IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\w)")
 _HANDLE = re.compile(r"(?<![\w@.%/])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?<!\.)")
-_LONG_NUMBER = re.compile(r"(?<![\w.])\d{9,}(?![\w.])")
+_LONG_NUMBER = re.compile(r"(?<![\w.])\d{9,}(?!\w|\.\d)")  # a full stop may end the sentence
 
 PATTERN_LABEL = {
     "email": "[email address]",

@@ -50,9 +50,25 @@ class Scrubber:
         return CATEGORY_WORD[item.kind]
 
     def __call__(self, text: str) -> str:
+        keep: list[tuple[int, int]] = []  # spans of declared values a raw audience may read
         if self.mode is PersonalData.RAW:
-            return text
+            keep = [m.span() for m in self._regex.finditer(text)]
+        else:
+            text = self._replace_declared(text)
+        # Undeclared identifier-like text is scrubbed for every audience, raw
+        # included: a profile's clearance covers the identifiers a record declares.
+        hits = sorted(pattern_hits(text), key=lambda h: (h.start, -h.end))
+        out, last = [], 0
+        for hit in hits:
+            if hit.start < last or any(s < hit.end and hit.start < e for s, e in keep):
+                continue  # overlaps a longer hit already replaced, or a declared raw value
+            out.append(text[last : hit.start])
+            out.append(PATTERN_LABEL[hit.kind])
+            last = hit.end
+        out.append(text[last:])
+        return "".join(out)
 
+    def _replace_declared(self, text: str) -> str:
         used: set[str] = set()
 
         def declared(m: re.Match[str]) -> str:
@@ -63,21 +79,20 @@ class Scrubber:
 
         text = self._regex.sub(declared, text)
         for stand_in in used:
-            # "Account 8843120076" -> "Account Account A" -> "Account A".
-            noun = stand_in.strip("[]").split()[0]
-            text = re.sub(
-                rf"\b{re.escape(noun)}\s+(?={re.escape(stand_in)})", "", text, flags=re.IGNORECASE
-            )
-        hits = sorted(pattern_hits(text), key=lambda h: (h.start, -h.end))
-        out, last = [], 0
-        for hit in hits:
-            if hit.start < last:
-                continue  # overlaps a longer hit already replaced
-            out.append(text[last : hit.start])
-            out.append(PATTERN_LABEL[hit.kind])
-            last = hit.end
-        out.append(text[last:])
-        return "".join(out)
+            text = _collapse(text, stand_in)
+        return text
+
+
+def _collapse(text: str, stand_in: str) -> str:
+    # "account 8843120076" -> "account Account A" -> "Account A"; likewise
+    # "agency case FCSO-1" -> "Agency case 1", and "the Requester 1" -> "Requester 1".
+    words = stand_in.strip("[]").split()
+    nouns = {" ".join(words[:n]) for n in range(1, len(words) + 1)}
+    if not stand_in.startswith("["):
+        nouns.add("the")
+    alternatives = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    pattern = rf"\b(?:(?:{alternatives})\s+)+(?={re.escape(stand_in)})"
+    return re.sub(pattern, "", text, flags=re.IGNORECASE)
 
 
 def redact_record(record: CaseReview, privacy: Privacy) -> dict[str, Any]:

@@ -1,0 +1,350 @@
+"""Text a PDF page shows, read straight from its content stream: fast, and fail-loud.
+
+The leak guard reads every PDF of every build, and a general extractor takes
+tens of milliseconds a page. WeasyPrint writes simple, regular content (BT,
+Tf, Tm, TJ with hex glyph codes, ET; diagrams glyph by glyph), which this
+reader decodes through each font's ToUnicode map in a few milliseconds, with
+spaces and line breaks from where glyphs sit, as a reader sees them. Anything
+it does not handle (a font without a Unicode map, inline images, Type 3 fonts,
+stray bytes) raises `NotSimple`, and the caller falls back to pypdf.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+
+class NotSimple(Exception):
+    """Content this reader does not handle; use a general extractor."""
+
+
+class Font(NamedTuple):
+    """What reading a font's text needs: its Unicode map and glyph advances."""
+
+    table: dict[bytes, str]  # glyph code -> text
+    code_width: int  # bytes a code takes
+    advances: dict[int, float]  # glyph code -> advance, in thousandths of the font size
+    default: float
+
+
+_TOKEN = re.compile(
+    rb"(?P<hex><[0-9A-Fa-f\s]*>)"
+    rb"|(?P<lit>\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))"
+    rb"|(?P<open>\[)|(?P<close>\])"
+    rb"|(?P<dict><<|>>)"
+    rb"|(?P<name>/[^\s/<>\[\]()%{}]*)"
+    rb"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+))"
+    rb"|(?P<op>[A-Za-z'\"*]+)"
+    rb"|(?P<comment>%[^\r\n]*)"
+    rb"|(?P<other>[^\s])",
+    re.DOTALL,
+)
+_NUM = rb"([-+]?(?:\d+\.?\d*|\.\d+))"
+_STATEMENT = re.compile(
+    rb"\s*(?:"
+    rb"(?P<tm>"
+    + rb"\s+".join(
+        _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
+    )
+    + rb"\s+Tm)"
+    rb"|/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>" + _NUM[1:] + rb"\s+Tf"
+    rb"|\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*>|[-+]?(?:\d+\.?\d*|\.\d+)|\s)*)\]\s*TJ"
+    rb"|\d+\s+Tr"
+    rb")(?![^\s\[<(/])"
+)
+_GLYPHS = re.compile(rb"<((?:[0-9A-Fa-f]{2})*)>|([-+]?(?:\d+\.?\d*|\.\d+))")
+_TEXT_OBJECT = re.compile(rb"\bBT\b(.*?)\bET\b", re.DOTALL)
+_MAYBE_TEXT = re.compile(rb"Tf|Do|BDC|DP|BI|[()]|<(?!<)|\bT[JjLcwz*sr]|['\"]")
+_LITERAL_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+class ContentText:
+    """Reads one page: `text` (spaces guessed from gaps), `tight` (no guessed spaces),
+    and `other` (strings given to other operators, e.g. marked content)."""
+
+    def __init__(self, fonts: dict[int, Font | None]) -> None:
+        self.fonts = fonts
+        self.text: list[str] = []
+        self.tight: list[str] = []
+        self.other: list[str] = []
+        self.font: Font | None = None
+        self.size = 0.0
+        self.scale = 1.0
+        self.line = (0.0, 0.0)  # start of the current text line
+        self.moved: tuple[float, float] | None = None  # where the next glyph goes
+        self.x_end, self.y = 0.0, float("nan")  # end of the last glyph shown, its baseline
+
+    def page(self, page: Any) -> None:
+        contents = page.get_contents()
+        if contents is not None:
+            self._run(contents.get_data(), page.get("/Resources"), depth=0)
+
+    def _run(self, data: bytes, resources: Any, depth: int) -> None:
+        if depth > 8:
+            raise NotSimple
+        resources = resources.get_object() if resources is not None else {}
+        # Most of a page is drawing (numbers and path operators): only text
+        # objects, and the stretches between them that could hold text state,
+        # strings or form XObjects, are tokenized.
+        last = 0
+        for match in _TEXT_OBJECT.finditer(data):
+            between = data[last : match.start()]
+            if _MAYBE_TEXT.search(between):
+                self._execute(between, resources, depth)
+            self._execute(match.group(1), resources, depth)
+            last = match.end()
+        if _MAYBE_TEXT.search(data, last):
+            self._execute(data[last:], resources, depth)
+
+    def _execute(self, data: bytes, resources: Any, depth: int) -> None:
+        # WeasyPrint's three commonest statements (a text matrix, a font, a
+        # glyph array) are read whole, a statement per match; at the first
+        # anything else, the general tokenizer reads the rest.
+        pos, end = 0, len(data)
+        while pos < end:
+            match = _STATEMENT.match(data, pos)
+            if match is None:
+                self._tokens(data[pos:], resources, depth)
+                return
+            pos = match.end()
+            if match["tm"]:
+                self._operator(
+                    b"Tm",
+                    [float(match[n]) for n in ("a", "b", "c", "d", "e", "f")],
+                    resources,
+                    depth,
+                )
+            elif match["font"]:
+                self._operator(
+                    b"Tf",
+                    ["/" + match["font"].decode("latin-1"), float(match["size"])],
+                    resources,
+                    depth,
+                )
+            elif match["glyphs"] is not None:
+                self._show(
+                    [
+                        [
+                            bytes.fromhex(h.decode()) if h is not None else float(n)
+                            for h, n in _GLYPHS.findall(match["glyphs"])
+                        ]
+                    ]
+                )
+
+    def _tokens(self, data: bytes, resources: Any, depth: int) -> None:
+        operands: list[Any] = []
+        stack: list[list[Any]] = []
+        for match in _TOKEN.finditer(data):
+            kind, token = match.lastgroup, match.group()
+            if kind == "op":
+                self._operator(token, operands, resources, depth)
+                operands = []
+            elif kind == "open":
+                stack.append(operands)
+                operands = []
+            elif kind == "close":
+                if not stack:
+                    raise NotSimple
+                array, operands = operands, stack.pop()
+                operands.append(array)
+            elif kind == "hex":
+                digits = re.sub(rb"\s", b"", token[1:-1])
+                operands.append(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()))
+            elif kind == "lit":
+                operands.append(_literal(token[1:-1]))
+            elif kind == "name":
+                operands.append(token.decode("latin-1"))
+            elif kind == "num":
+                operands.append(float(token))
+            elif kind not in ("dict", "comment"):
+                raise NotSimple  # stray bytes: not a content stream this reader knows
+        self._strings(operands)
+
+    def _operator(self, op: bytes, operands: list[Any], resources: Any, depth: int) -> None:
+        numbers = [v for v in operands if isinstance(v, float)]
+        if op in (b"BI", b"ID", b"EI", b"d0", b"d1"):
+            raise NotSimple  # inline image data, Type 3 glyphs
+        if op == b"Tf" and len(operands) >= 2 and isinstance(operands[-2], str):
+            self.font = self._font(resources, operands[-2])
+            self.size = abs(numbers[-1]) if numbers else 0.0
+        elif op in (b"Tj", b"TJ", b"'", b'"'):
+            if op != b"Tj" and op != b"TJ":
+                self._newline()
+            self._show(operands[-1:])
+        elif op == b"Tm" and len(numbers) == 6:
+            self.scale = abs(numbers[0]) or 1.0
+            self.line = (numbers[4], numbers[5])
+            self.moved = self.line
+        elif op in (b"Td", b"TD") and len(numbers) == 2:
+            self.line = (self.line[0] + numbers[0] * self.scale, self.line[1] + numbers[1])
+            self.moved = self.line
+        elif op == b"T*":
+            self._newline()
+        elif op == b"Do" and operands and isinstance(operands[-1], str):
+            xobject = resources.get("/XObject", {}).get(operands[-1])
+            xobject = xobject.get_object() if xobject is not None else None
+            if xobject is not None and xobject.get("/Subtype") == "/Form":
+                self._run(xobject.get_data(), xobject.get("/Resources", resources), depth + 1)
+        else:
+            # Strings given to any other operator (marked content: /ActualText, /Alt).
+            self._strings(operands)
+
+    def _strings(self, operands: list[Any]) -> None:
+        self.other += [_pdf_string(v) for v in _flatten(operands) if isinstance(v, bytes)]
+
+    def _newline(self) -> None:
+        self.y = float("nan")
+
+    def _show(self, operands: list[Any]) -> None:
+        font = self.font
+        if font is None:
+            raise NotSimple
+        unit = self.size * self.scale / 1000
+        if self.moved is not None:
+            x, y = self.moved
+            self.moved = None
+            if not abs(y - self.y) <= self.size / 2:  # another line (or the first)
+                self._put("\n", "\n")
+            elif x - self.x_end > self.size * self.scale * 0.15 or x < self.x_end - self.size:
+                self._put(" ", "")
+            self.x_end, self.y = x, y
+        for value in _flatten(operands):
+            if isinstance(value, float):
+                self.x_end -= value * unit
+                if value < -200:
+                    self._put(" ", "")  # a gap wider than a fifth of an em reads as a space
+            elif isinstance(value, bytes):
+                width = font.code_width
+                for i in range(0, len(value), width):
+                    code = value[i : i + width]
+                    text = font.table.get(code)
+                    if text is None:
+                        raise NotSimple  # a glyph with no Unicode text: the full extractor
+                    self._put(text, text)
+                    self.x_end += (
+                        font.advances.get(int.from_bytes(code, "big"), font.default) * unit
+                    )
+
+    def _put(self, text: str, tight: str) -> None:
+        self.text.append(text)
+        self.tight.append(tight)
+
+    def _font(self, resources: Any, name: str) -> Font:
+        ref = resources.get("/Font", {}).get(name)
+        if ref is None:
+            raise NotSimple
+        key = getattr(ref, "idnum", id(ref))
+        if key not in self.fonts:
+            self.fonts[key] = _read_font(ref.get_object())
+        font = self.fonts[key]
+        if font is None:
+            raise NotSimple
+        return font
+
+
+def _flatten(values: list[Any]) -> Iterator[Any]:
+    for value in values:
+        if isinstance(value, list):
+            yield from _flatten(value)
+        else:
+            yield value
+
+
+def _literal(body: bytes) -> bytes:
+    out, i = bytearray(), 0
+    while i < len(body):
+        char = body[i : i + 1]
+        if char == b"\\" and i + 1 < len(body):
+            nxt = body[i + 1 : i + 2]
+            octal = re.match(rb"[0-7]{1,3}", body[i + 1 : i + 4])
+            if octal:
+                out.append(int(octal.group(), 8) & 0xFF)
+                i += 1 + len(octal.group())
+                continue
+            out += _LITERAL_ESCAPES.get(nxt, b"" if nxt in b"\r\n" else nxt)
+            i += 2
+            continue
+        out += char
+        i += 1
+    return bytes(out)
+
+
+def _pdf_string(value: bytes) -> str:
+    if value.startswith(b"\xfe\xff"):
+        return value[2:].decode("utf-16-be", errors="replace")
+    return value.decode("latin-1")
+
+
+def _read_font(font: Any) -> Font | None:
+    """A font's Unicode map and glyph advances, or None when this reader cannot use it."""
+    stream = font.get("/ToUnicode")
+    if stream is None or font.get("/Subtype") == "/Type3":
+        return None
+    text = stream.get_object().get_data().decode("latin-1")
+    widths = {
+        len(lo) // 2
+        for lo in re.findall(
+            r"<([0-9A-Fa-f]+)>\s*<[0-9A-Fa-f]+>", "".join(_sections(text, "codespacerange"))
+        )
+    }
+    if len(widths) != 1:
+        return None
+    table: dict[bytes, str] = {}
+    for block in _sections(text, "bfchar"):
+        for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+            table[bytes.fromhex(src)] = _utf16(dst)
+    for block in _sections(text, "bfrange"):
+        for lo, hi, dst in re.findall(
+            r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])", block
+        ):
+            start, end, size = int(lo, 16), int(hi, 16), len(lo) // 2
+            if end - start > 65535:
+                return None
+            if dst.startswith("["):
+                targets = re.findall(r"<([0-9A-Fa-f]*)>", dst)
+                for offset, target in enumerate(targets[: end - start + 1]):
+                    table[(start + offset).to_bytes(size, "big")] = _utf16(target)
+            else:
+                base = bytes.fromhex(dst[1:-1])
+                for offset in range(end - start + 1):
+                    last = int.from_bytes(base[-2:] or b"\0\0", "big") + offset
+                    code = base[:-2] + (last & 0xFFFF).to_bytes(2, "big")
+                    table[(start + offset).to_bytes(size, "big")] = code.decode(
+                        "utf-16-be", errors="replace"
+                    )
+    advances, default = _advances(font)
+    return Font(table, widths.pop(), advances, default)
+
+
+def _advances(font: Any) -> tuple[dict[int, float], float]:
+    # Type 0 fonts give widths in their descendant's /W array; simple fonts in /Widths.
+    if font.get("/Subtype") == "/Type0":
+        descendant = font["/DescendantFonts"][0].get_object()
+        advances: dict[int, float] = {}
+        items = [v.get_object() for v in descendant.get("/W", [])]
+        i = 0
+        while i < len(items):
+            first = int(items[i])
+            if i + 1 < len(items) and isinstance(items[i + 1], list):
+                for offset, width in enumerate(items[i + 1]):
+                    advances[first + offset] = float(width)
+                i += 2
+            elif i + 2 < len(items):
+                for code in range(first, min(int(items[i + 1]), first + 65535) + 1):
+                    advances[code] = float(items[i + 2])
+                i += 3
+            else:
+                break
+        return advances, float(descendant.get("/DW", 1000))
+    first = int(font.get("/FirstChar", 0))
+    return {first + n: float(w) for n, w in enumerate(font.get("/Widths", []))}, 500.0
+
+
+def _sections(text: str, name: str) -> list[str]:
+    return re.findall(rf"begin{name}(.*?)end{name}", text, re.DOTALL)
+
+
+def _utf16(hex_text: str) -> str:
+    return bytes.fromhex(hex_text).decode("utf-16-be", errors="replace")
