@@ -743,6 +743,15 @@ class Action(Model):
         return self
 
 
+class DecisionAsk(Model):
+    """A decision the review asks of leadership in so many words, listed before derived asks."""
+
+    ask: Line
+    detail: Text | None = None
+    decider: Role | None = None  # who decides, by role
+    by: Day | None = None  # when the decision is needed
+
+
 class TrainingPoint(Model):
     """A point of the correct procedure, tied to a policy."""
 
@@ -843,6 +852,7 @@ class CaseReview(Model):
     why_chains: list[WhyChain] = []
     evidence: list[Evidence] = []
     actions: list[Action] = []
+    decisions: list[DecisionAsk] = []  # explicit asks of leadership, most pressing first
     lessons: list[Text] = []
     training: Training = Training()
     policies: list[PolicyRef] = []

@@ -27,7 +27,7 @@ def template_environment(
         [
             jinja2.FileSystemLoader([str(d) for d in user_dirs]),
             builtin,
-            jinja2.PrefixLoader({"default": builtin}),
+            jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
         ]
     )
     return jinja2.Environment(

@@ -2,12 +2,15 @@
 
 Everything in the context has passed through the audience's redaction: the
 record view is built field by field from sensitivity tags, and every string in
-the findings is scrubbed with the same identifier replacement.
+the findings is scrubbed with the same identifier replacement. What renderers
+would otherwise each work out for themselves is derived here, once, from that
+redacted view: `view` (the selections the profile's detail limits allow) and
+`decisions` (what leadership is asked to decide).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from rca import __version__
@@ -20,7 +23,6 @@ from rca.model import (
     ActionStatus,
     ActionType,
     AgencyType,
-    CaseReview,
     CauseStatus,
     DataCategory,
     DetectionSource,
@@ -35,6 +37,7 @@ from rca.model import (
 )
 from rca.privacy.identifiers import declared_identifiers
 from rca.privacy.redact import Scrubber, redact_record
+from rca.render.decisions import decisions, overdue_actions
 from rca.taxonomy import builtin_taxonomies
 
 LABELS = labels_for(
@@ -56,22 +59,45 @@ LABELS = labels_for(
 )
 
 
-def as_of(record: CaseReview) -> date:
-    """The record's own latest date: outputs carry it, so the same input gives the same bytes."""
-    dates = [e.at.date() for e in record.timeline]
-    dates += [s.on for s in record.review.sign_offs]
-    if record.review.opened:
-        dates.append(record.review.opened)
+# clock -> the milestones it runs between (rca.analyse.metrics)
+CLOCK_MILESTONES = {
+    "detect": ("error_occurred", "detected"),
+    "escalate": ("detected", "escalated"),
+    "respond": ("request_received", "responded"),
+    "resolve": ("detected", "resolved"),
+}
+
+
+def as_of(case: dict[str, Any]) -> date:
+    """The record's own latest date: outputs carry it, so the same input gives the same bytes.
+
+    Counts every dated entry of the (redacted) record: timeline events, the
+    review's opening, sign-offs and revisions, and actions' completion dates.
+    """
+    review = case["review"]
+    dates = [datetime.fromisoformat(e["at"]).date() for e in case["timeline"]]
+    dates += [date.fromisoformat(s["on"]) for s in review["sign_offs"] + review["revisions"]]
+    dates += [date.fromisoformat(a["completed_on"]) for a in case["actions"] if a["completed_on"]]
+    if review["opened"]:
+        dates.append(date.fromisoformat(review["opened"]))
     return max(dates)
 
 
-def build_context(loaded: LoadedRecord, findings: Findings, profile: Profile) -> dict[str, Any]:
-    """The template context for one case and one audience."""
+def build_context(
+    loaded: LoadedRecord, findings: Findings, profile: Profile, *, today: date | None = None
+) -> dict[str, Any]:
+    """The template context for one case and one audience.
+
+    `today` is the analysis date (default: the current date): open actions due
+    before it are overdue. `as_of` is the record's own date and never moves.
+    """
     record = loaded.record
     scrub = Scrubber(declared_identifiers(record), profile.privacy.personal)
     case = redact_record(record, profile.privacy)
     taxonomy = builtin_taxonomies().get(record.taxonomy)
-    return {
+    record_date = as_of(case).isoformat()
+    analysis_date = today or date.today()
+    context: dict[str, Any] = {
         "case": case,
         "findings": scrub_strings(findings.to_dict(), scrub),
         "audience": profile.model_dump(mode="json"),
@@ -79,14 +105,15 @@ def build_context(loaded: LoadedRecord, findings: Findings, profile: Profile) ->
             "case_id": record.case_id,
             "title": case["title"],
             "version": record.version,
-            "source": loaded.path.name,
+            "source": scrub(loaded.path.name),  # a file name can hold an identifier
             "source_sha": loaded.sha256[:12],
             "tool_version": __version__,
-            "as_of": as_of(record).isoformat(),
+            "as_of": record_date,
+            "today": analysis_date.isoformat(),
             "classification": profile.classification,
             "generated": (
-                f"{record.case_id} v{record.version} ({loaded.path.name}, sha256 "
-                f"{loaded.sha256[:12]}), as of {as_of(record).isoformat()}, rca {__version__}"
+                f"{record.case_id} v{record.version} ({scrub(loaded.path.name)}, sha256 "
+                f"{loaded.sha256[:12]}), as of {record_date}, rca {__version__}"
             ),
         },
         "labels": {
@@ -94,6 +121,81 @@ def build_context(loaded: LoadedRecord, findings: Findings, profile: Profile) ->
             **({c.id: c.label for c in taxonomy.categories} if taxonomy else {}),
         },
     }
+    context["view"] = view(context)
+    context["decisions"] = decisions(context)
+    return context
+
+
+def view(context: dict[str, Any]) -> dict[str, Any]:
+    """What the audience's detail limits let every renderer show, as plain data.
+
+    roots: the ranked root causes (cause finding merged with its rank), cut to
+    detail.max_root_causes; chains: why-chains cut to detail.why_chain_depth;
+    timeline: the events detail.timeline asks for; overdue: ids of open actions
+    past due on the analysis date.
+    """
+    case, findings, detail = context["case"], context["findings"], context["audience"]["detail"]
+    causes = {c["id"]: c for c in findings["causes"]}
+    ranked = [{**causes[r["id"]], **r} for r in findings["root_causes"] if r["id"] in causes]
+    roots = ranked[: detail["max_root_causes"]]
+    return {
+        "roots": roots,
+        "roots_omitted": len(ranked) - len(roots),
+        "chains": chains(findings, detail["why_chain_depth"]),
+        "timeline": timeline(case["timeline"], findings["clocks"], detail["timeline"]),
+        "overdue": overdue_actions(case["actions"], date.fromisoformat(context["meta"]["today"])),
+    }
+
+
+def chains(findings: dict[str, Any], depth: int | None) -> list[dict[str, Any]]:
+    """Declared why-chains, then derived ones for root causes no declared chain reaches, cut to `depth`."""
+    roles = {c["id"]: c["role"] for c in findings["causes"]}
+    declared = [c for c in findings["chains"] if c["declared"]]
+    reached = {c["steps"][-1] for c in declared if c["steps"]}
+    derived = [
+        c
+        for c in findings["chains"]
+        if not c["declared"] and c["steps"] and c["steps"][-1] not in reached
+    ]
+    out = []
+    for chain in declared + derived:
+        steps = chain["steps"] if depth is None else chain["steps"][:depth]
+        if chain["declared"]:
+            title = chain["question"] or "Why did it happen?"
+        else:
+            title = f"How root cause {chain['steps'][-1]} leads to the problem"
+        out.append(
+            {
+                **chain,
+                "title": title,
+                "root": chain["steps"][-1] if chain["steps"] else None,  # before the cut
+                "steps": steps,
+                "truncated": len(chain["steps"]) - len(steps),
+                "ends_at_root": bool(steps) and roles.get(steps[-1]) == "root",
+            }
+        )
+    return out
+
+
+def timeline(
+    events: list[dict[str, Any]], clocks: list[dict[str, Any]], level: str
+) -> list[dict[str, Any]]:
+    """The events a timeline detail level shows, in record order.
+
+    full: every event; milestones: milestones and deviations; deviations:
+    deviations and the milestones that start or stop a clock with a target.
+    """
+    if level == "milestones":
+        return [e for e in events if e["milestone"] or e["deviation"]]
+    if level == "deviations":
+        anchors = {
+            m
+            for c in clocks
+            if c["target_seconds"] is not None
+            for m in CLOCK_MILESTONES.get(c["metric"], ())
+        }
+        return [e for e in events if e["deviation"] or e["milestone"] in anchors]
+    return list(events)
 
 
 def scrub_strings(value: Any, scrub: Scrubber) -> Any:

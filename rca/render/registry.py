@@ -44,6 +44,9 @@ class Renderer(Protocol):
 
     extension: str
     media_type: str
+    # True when the format embeds diagrams as PNG (decks); SVG-only formats leave
+    # it False, and a build of only those skips rasterising altogether.
+    raster_diagrams: bool
 
     def render(self, data: RenderInput) -> bytes:
         """The file's content."""

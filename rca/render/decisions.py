@@ -1,0 +1,266 @@
+"""Decisions needed by leadership: worked out once per case and audience, read by every renderer.
+
+The deck's "Decisions needed" slide, the brief's decisions section and both
+bottom lines read `context["decisions"]`, so they cannot disagree. The list
+starts with what the record asks for explicitly (its `decisions:` block) and
+goes on with what follows from it: regulatory reportability still open or
+positive, overdue actions (judged on the analysis date, `meta.today`), root
+causes nobody acts on, open actions without owner or date, planned system
+changes to approve and resource, ranked root causes still unverified, and a
+review not yet signed off.
+
+Input and output are plain data derived from the audience's redacted context;
+nothing here imports a renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+Decision = dict[str, Any]  # kind, subject, ask, detail, why, refs
+
+OPEN = ("planned", "in_progress")
+# Controls that change a system (and so need building and money), strongest first.
+SYSTEM_CHANGE = {
+    "eliminate": "elimination of the hazard",
+    "forcing_function": "forcing function",
+    "automate": "automation",
+    "standardise": "standardisation",
+    "alert": "alert",
+}
+UNSIGNED = ("draft", "in_review")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def decisions(context: dict[str, Any]) -> list[Decision]:
+    """What leadership is asked to decide, explicit asks first, then the rest most pressing first."""
+    case, findings = context["case"], context["findings"]
+    today = date.fromisoformat(context["meta"]["today"])
+    labels: dict[str, str] = context["labels"]
+    causes = {c["id"]: c for c in findings["causes"]}
+    acts = case["actions"]
+    late = set(overdue_actions(acts, today))
+    out = [_asked(a, today) for a in case["decisions"]]
+
+    reportable = case["impact"]["regulatory_reportable"]
+    if reportable is None:
+        out.append(
+            _decision(
+                "regulatory",
+                "",
+                "Decide whether the incident must be reported to a regulator",
+                "The review has not yet determined regulatory reportability.",
+                "Reportability is open in the record; counsel's view is needed before any notification "
+                "deadline runs.",
+            )
+        )
+    elif reportable:
+        out.append(
+            _decision(
+                "regulatory",
+                "",
+                "Confirm the regulatory notification and who sends it",
+                "The case is reportable to a regulator.",
+                "The record marks the case as regulatory reportable.",
+            )
+        )
+
+    for a in acts:
+        if a["id"] in late:
+            out.append(
+                _decision(
+                    "overdue",
+                    a["id"],
+                    f"Unblock or re-plan overdue action {a['id']}: {a['title']}",
+                    f"Owner {a['owner'] or 'not assigned'}; due {day(a['due'])}; still "
+                    f"{_lower(labels, a['status'])} on {day(today)}.",
+                    f"Action {a['id']} is past its due date and still open.",
+                    [a["id"]],
+                )
+            )
+
+    for root in findings["root_causes"]:
+        cause = causes.get(root["id"])
+        if cause is not None and not root["actions"] and cause["within_control"]:
+            out.append(
+                _decision(
+                    "uncovered",
+                    cause["id"],
+                    f"Decide how to address root cause {cause['id']}, or accept the risk",
+                    gist(cause["statement"], 80),
+                    f"Root cause {cause['id']} has no corrective action yet.",
+                    [cause["id"]],
+                )
+            )
+
+    for a in acts:
+        missing = [w for w, v in (("an owner", a["owner"]), ("a due date", a["due"])) if not v]
+        if a["status"] in OPEN and missing:
+            out.append(
+                _decision(
+                    "unassigned",
+                    a["id"],
+                    f"Assign {' and '.join(missing)} to action {a['id']}: {a['title']}",
+                    f"{labels.get(a['mechanism'], a['mechanism'])}; {_lower(labels, a['status'])}.",
+                    f"Action {a['id']} has no {' or '.join(m.split(' ', 1)[1] for m in missing)}; "
+                    "nobody is accountable for it yet.",
+                    [a["id"]],
+                )
+            )
+
+    for a in acts:
+        # An action without owner or date is asked for above; this one is ready to fund.
+        if a["status"] == "planned" and a["mechanism"] in SYSTEM_CHANGE and a["owner"] and a["due"]:
+            out.append(
+                _decision(
+                    "resource",
+                    a["id"],
+                    f"Approve and resource action {a['id']}: {a['title']}",
+                    f"A planned {SYSTEM_CHANGE[a['mechanism']]}, not started; owner {a['owner']}, "
+                    f"due {day(a['due'])}.",
+                    f"Action {a['id']} changes a system and has not started; it needs funding or staff.",
+                    [a["id"]],
+                )
+            )
+
+    for root in findings["root_causes"]:
+        cause = causes.get(root["id"])
+        if cause is not None and cause["status"] != "verified":
+            standing = "a hypothesis" if cause["status"] == "hypothesis" else "unconfirmed"
+            out.append(
+                _decision(
+                    "verify",
+                    cause["id"],
+                    f"Commission verification of root cause {cause['id']}, or accept it unverified",
+                    gist(cause["statement"], 80),
+                    f"Root cause {cause['id']} is still {standing}; acting on it unverified risks "
+                    "fixing the wrong thing.",
+                    [cause["id"]],
+                )
+            )
+
+    review = case["review"]
+    if review["status"] in UNSIGNED:
+        requested = [s for s in review["sign_offs"] if s["decision"] == "changes_requested"]
+        out.append(
+            _decision(
+                "sign_off",
+                "",
+                "Sign off the review",
+                f"The review is still {'a draft' if review['status'] == 'draft' else 'in review'}"
+                + (
+                    "; changes requested by "
+                    + ", ".join(f"{s['role']} ({day(s['on'])})" for s in requested)
+                    if requested
+                    else ""
+                )
+                + ".",
+                "Until the review is approved its findings and actions may still change.",
+            )
+        )
+    return out
+
+
+_SUMMARY = {
+    "overdue": ("unblock or re-plan the overdue action", "unblock or re-plan the overdue actions"),
+    "uncovered": (
+        "decide how to address the root cause with no action",
+        "decide how to address the root causes with no action",
+    ),
+    "unassigned": ("assign an owner and date to action", "assign owners and dates to actions"),
+    "resource": (
+        "approve and resource the planned system change",
+        "approve and resource the planned system changes",
+    ),
+    "verify": (
+        "commission verification of the unverified root cause",
+        "commission verification of the unverified root causes",
+    ),
+}
+
+
+def decisions_summary(asks: Sequence[Decision]) -> str:
+    """The decisions in one sentence, explicit asks first, the rest grouped by kind: for bottom lines."""
+    parts = [_sentence_case(d["ask"]) for d in asks if d["kind"] in ("asked", "regulatory")]
+    for kind, (one, many) in _SUMMARY.items():
+        subjects = [d["subject"] for d in asks if d["kind"] == kind]
+        if subjects:
+            parts.append(f"{one if len(subjects) == 1 else many} {', '.join(subjects)}")
+    if any(d["kind"] == "sign_off" for d in asks):
+        parts.append("sign off the review")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "." if text else ""
+
+
+def overdue_actions(actions: Sequence[dict[str, Any]], today: date) -> list[str]:
+    """Ids of open actions whose due date is before `today`, in record order."""
+    return [
+        a["id"]
+        for a in actions
+        if a["status"] in OPEN and a["due"] and date.fromisoformat(a["due"]) < today
+    ]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[\"(])")
+
+
+def gist(text: str, min_chars: int = 60) -> str:
+    """The opening sentences of a text, enough to reach `min_chars`: for at-a-glance views."""
+    out = ""
+    for sentence in _SENTENCE_END.split(text.strip()):
+        out = f"{out} {sentence}".strip()
+        if len(out) >= min_chars:
+            break
+    return out
+
+
+def day(value: str | date | None) -> str:
+    """`2026-05-31` -> `31 May 2026`."""
+    if not value:
+        return "not set"
+    d = value if isinstance(value, date) else date.fromisoformat(value)
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _asked(ask: dict[str, Any], today: date) -> Decision:
+    decider, by = ask["decider"], ask["by"]
+    who = f"the {decider}" if decider else "leadership"
+    detail = ask["detail"] or ""
+    if decider or by:
+        detail += (
+            (" " if detail else "")
+            + f"Decision for {who}"
+            + (f", by {day(by)}" if by else "")
+            + "."
+        )
+    why = f"The review asks {who} to decide" + (f" by {day(by)}" if by else "") + "."
+    if by and date.fromisoformat(by) < today:
+        why += " That date has passed."
+    return _decision("asked", "", ask["ask"].rstrip("."), detail, why)
+
+
+def _decision(
+    kind: str, subject: str, ask: str, detail: str, why: str, refs: list[str] | None = None
+) -> Decision:
+    return {
+        "kind": kind,
+        "subject": subject,
+        "ask": ask,
+        "detail": detail,
+        "why": why,
+        "refs": refs or [],
+    }
+
+
+def _lower(labels: dict[str, str], code: str) -> str:
+    return _sentence_case(labels.get(code, code.replace("_", " ")))
+
+
+def _sentence_case(text: str) -> str:
+    """A label or ask inside a sentence: first letter lower-cased unless it starts an acronym."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,260 @@
+"""Briefs as HTML: one set of templates for the screen and, through WeasyPrint, for print.
+
+The audience's profile names the brief template and its sections; the
+template includes one partial per section, so adding a section is adding a
+file. Autoescaping is on for every template and record text is only ever
+template *data*: it reaches element content and quoted attributes, never a
+URL, a style or the template source. Diagrams are inlined as sanitised SVG.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import jinja2
+from markupsafe import Markup
+
+from rca.analyse.metrics import format_duration
+from rca.errors import RcaError
+from rca.labels import label as code_label
+from rca.render.brief import brief_view, gist, human_day
+from rca.render.fetch import asset_url, data_url, fetch
+from rca.render.registry import Diagram, RenderInput
+from rca.templating import builtin_template_dir, template_environment
+
+
+class HtmlRenderer:
+    """The audience's brief as one self-contained HTML file (styles and diagrams inline)."""
+
+    extension = "html"
+    media_type = "text/html; charset=utf-8"
+    raster_diagrams = False
+
+    def render(self, data: RenderInput) -> bytes:
+        """The brief's HTML, UTF-8."""
+        return brief_html(data).encode("utf-8")
+
+
+def brief_html(data: RenderInput) -> str:
+    """The brief for one audience, as the HTML both the .html and the .pdf are made from."""
+    dirs = tuple(Path(d) for d in data.template_dirs)
+    context = data.context
+    name = context["audience"]["brief"]["template"]
+    env = brief_environment(dirs)
+    try:
+        template = env.get_template(name)
+        return template.render(
+            **context,
+            brief=brief_view(context),
+            diagrams={key: diagram_view(d) for key, d in data.diagrams.items()},
+        )
+    except jinja2.TemplateNotFound as exc:
+        raise RcaError(
+            f"brief template {exc.name!r} not found (audience {context['audience']['id']!r}, "
+            f"searched {', '.join(map(str, template_roots(dirs)))})"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RcaError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise RcaError(f"brief template {name!r}: {exc.message}") from None
+
+
+def template_roots(user_dirs: Sequence[Path]) -> list[Path]:
+    """Folders templates and bundled assets come from, in search order."""
+    return [*user_dirs, builtin_template_dir()]
+
+
+@functools.lru_cache(maxsize=16)
+def brief_environment(user_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The jinja environment for briefs: autoescaped, strict, with the brief filters."""
+    env = template_environment(user_dirs, html=True)
+    if env.autoescape is not True:  # record text must never reach HTML unescaped
+        raise RcaError("the brief template environment must autoescape")
+    roots = template_roots(user_dirs)
+    env.filters.update(
+        label=_label,
+        day=human_day,
+        day_month=lambda ts: f"{datetime.fromisoformat(ts).day} {datetime.fromisoformat(ts):%b}",
+        gist=gist,
+        time=lambda ts: f"{datetime.fromisoformat(ts):%H:%M}",
+        weekday=lambda ts: f"{datetime.fromisoformat(ts):%a}",
+        utc_offset=_utc_offset,
+        duration=format_duration,
+        letter=lambda n: chr(ord("A") + int(n)),
+    )
+    env.globals["asset"] = lambda name: data_url(fetch(asset_url(name), roots))
+    return env
+
+
+@jinja2.pass_context
+def _label(ctx: jinja2.runtime.Context, code: str | None) -> str:
+    if code is None:
+        return ""
+    labels: dict[str, str] = ctx["labels"]
+    return labels.get(code) or code_label(code)
+
+
+def _utc_offset(ts: str) -> str:
+    offset = datetime.fromisoformat(ts).utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "+" if minutes > 0 else "\u2212"  # a true minus sign
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+# --------------------------------------------------------------------------- diagrams
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+# What a diagram may contain: shapes, text, groups, gradients. Anything else
+# (script, foreignObject, image, use, style, animate, iframe...) is dropped
+# with its content; links are unwrapped, keeping what they contain.
+SVG_ELEMENTS = {
+    "svg",
+    "g",
+    "title",
+    "desc",
+    "path",
+    "polygon",
+    "polyline",
+    "line",
+    "rect",
+    "circle",
+    "ellipse",
+    "text",
+    "tspan",
+    "defs",
+    "linearGradient",
+    "radialGradient",
+    "stop",
+    "clipPath",
+    "marker",
+}
+SVG_UNWRAP = {"a", "switch"}
+# A diagram this much wider than tall is printed on a landscape page of its own.
+WIDE = 1.3
+_ATTR_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.:]*")
+# In any attribute value (style included): external references, script URLs,
+# CSS at-rules and escapes that could spell either.
+_BAD_VALUES = ("url(", "javascript:", "@", "\\", "expression(", "image-set(", "src(")
+_LOCAL_URL = re.compile(r"url\(\s*#([-A-Za-z0-9_.:]+)\s*\)")
+
+
+def diagram_view(diagram: Diagram) -> dict[str, Any]:
+    """A diagram as templates use it: title, alt text, the sanitised inline SVG, orientation."""
+    root = _parse_svg(diagram.svg)
+    width, height = svg_size(root)
+    return {
+        "name": diagram.name,
+        "title": diagram.title,
+        "alt": diagram.alt,
+        "orientation": "landscape" if width >= WIDE * height > 0 else "portrait",
+        "svg": _sanitised(root, title=diagram.title, alt=diagram.alt, scope=diagram.name),
+    }
+
+
+def sanitise_svg(svg: str, *, title: str, alt: str, scope: str = "svg") -> Markup:
+    """SVG safe to inline: allow-listed elements, no scripts, handlers, links or external URLs.
+
+    The result is labelled for assistive technology (role="img", aria-label,
+    and a <title>/<desc> as its first children). Its ids, and the local
+    references to them, are prefixed with `scope`, so that several diagrams
+    (graphviz names every graph "graph0") can share one page.
+    """
+    return _sanitised(_parse_svg(svg), title=title, alt=alt, scope=scope)
+
+
+def svg_size(root: ET.Element) -> tuple[float, float]:
+    """An SVG's width and height in its own units: from the viewBox, else width/height."""
+    box = re.split(r"[\s,]+", root.get("viewBox", "").strip())
+    try:
+        if len(box) == 4:
+            return float(box[2]), float(box[3])
+        return (
+            float(re.sub(r"[a-z%]+$", "", root.get("width", "0"))),
+            float(re.sub(r"[a-z%]+$", "", root.get("height", "0"))),
+        )
+    except ValueError:
+        return 0.0, 0.0
+
+
+def _parse_svg(svg: str) -> ET.Element:
+    if "<!ENTITY" in svg:
+        raise RcaError("diagram SVG declares XML entities; refusing to parse it")
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        raise RcaError(f"diagram SVG is not well-formed XML: {exc}") from None
+    if _local(root.tag) != "svg":
+        raise RcaError(f"diagram SVG has root element <{_local(root.tag)}>, expected <svg>")
+    return root
+
+
+def _sanitised(root: ET.Element, *, title: str, alt: str, scope: str) -> Markup:
+    attrs = {
+        k: v for k, v in _safe_attributes(root, scope).items() if k not in ("role", "aria-label")
+    }
+    head = f"<title>{escape(title)}</title>" + (f"<desc>{escape(alt)}</desc>" if alt else "")
+    body = "".join(_children(root, scope, skip_titles=True))
+    opening = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
+    return Markup(
+        f'<svg xmlns="{SVG_NS}" role="img" aria-label={quoteattr(alt or title)}{opening}>'
+        f"{head}{body}</svg>"
+    )
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _children(element: ET.Element, scope: str, *, skip_titles: bool = False) -> list[str]:
+    out = [escape(element.text)] if element.text and _local(element.tag) != "svg" else []
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        # Elements from another vocabulary (XHTML, MathML...) are dropped.
+        name = _local(tag) if not tag.startswith("{") or tag.startswith("{" + SVG_NS + "}") else ""
+        if name in SVG_UNWRAP:
+            out += _children(child, scope)
+        elif name in SVG_ELEMENTS and not (skip_titles and name in ("title", "desc")):
+            attrs = "".join(
+                f" {k}={quoteattr(v)}" for k, v in _safe_attributes(child, scope).items()
+            )
+            out.append(f"<{name}{attrs}>{''.join(_children(child, scope))}</{name}>")
+        if child.tail:
+            out.append(escape(child.tail))
+    return out
+
+
+def _safe_attributes(element: ET.Element, scope: str) -> dict[str, str]:
+    out = {}
+    for key, value in element.attrib.items():
+        if key.startswith("{"):
+            if not key.startswith("{" + XML_NS + "}"):
+                continue  # xlink:href and every other namespaced attribute
+            key = "xml:" + _local(key)
+        lowered = key.lower()
+        if (
+            not _ATTR_NAME.fullmatch(key)
+            or lowered.startswith("on")
+            or lowered.endswith("href")
+            # class: the page's stylesheet must not restyle a diagram by accident.
+            or lowered in ("xmlns", "src", "class")
+            or lowered.startswith("xmlns:")
+        ):
+            continue
+        text = _LOCAL_URL.sub("", value.lower())
+        if any(bad in text for bad in _BAD_VALUES):
+            continue
+        if key == "id":
+            value = f"{scope}-{value}"
+        out[key] = _LOCAL_URL.sub(lambda m: f"url(#{scope}-{m[1]})", value)
+    return out

@@ -1,0 +1,95 @@
+"""Briefs as PDF: the HTML brief laid out by WeasyPrint, deterministic and offline.
+
+The only module that imports WeasyPrint (0.4 s), and only when a PDF is asked
+for. One renderer lives per process (see `registry.get_renderer`) and keeps
+its font configuration warm across documents. The HTML goes in as a string
+with no base URL, and every resource request goes through a deny-by-default
+fetcher (`rca.render.fetch`): bundled assets and data: URLs only.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rca.errors import RcaError
+from rca.render.fetch import FetchRefused, fetch
+from rca.render.html import brief_html, template_roots
+from rca.render.registry import RenderInput
+
+log = logging.getLogger(__name__)
+
+
+class PdfRenderer:
+    """The audience's brief as a PDF; same input, byte-identical output."""
+
+    extension = "pdf"
+    media_type = "application/pdf"
+    raster_diagrams = False
+
+    def __init__(self) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        self._fonts = FontConfiguration()
+
+    def render(self, data: RenderInput) -> bytes:
+        """Lay out the HTML brief and write the PDF."""
+        import weasyprint
+        from weasyprint.urls import FatalURLFetchingError
+
+        html = brief_html(data)
+        roots = template_roots([Path(d) for d in data.template_dirs])
+        meta, audience = data.context["meta"], data.context["audience"]
+        try:
+            document = weasyprint.HTML(
+                string=html, base_url=None, url_fetcher=make_fetcher(roots), media_type="print"
+            ).render(font_config=self._fonts)
+            budget = audience["brief"]["max_pages"]
+            if budget is not None and len(document.pages) > budget:
+                log.warning(
+                    "%s: the %s brief has %d pages, over its budget of %d",
+                    meta["case_id"],
+                    audience["id"],
+                    len(document.pages),
+                    budget,
+                )
+            pdf: bytes = document.write_pdf(pdf_identifier=pdf_identifier(data.context))
+        except FatalURLFetchingError as exc:
+            cause = exc.__cause__
+            raise RcaError(str(cause) if isinstance(cause, FetchRefused) else str(exc)) from None
+        return pdf
+
+
+def pdf_identifier(context: dict[str, Any]) -> bytes:
+    """The PDF's permanent /ID: the same for every rendering of one record version and audience."""
+    meta = context["meta"]
+    key = "\0".join(
+        (meta["case_id"], meta["version"], meta["source_sha"], context["audience"]["id"])
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+def make_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher applying `rca.render.fetch`; a refusal stops the rendering."""
+    return _fetcher_class()(tuple(roots))
+
+
+@functools.cache
+def _fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class DenyByDefaultFetcher(URLFetcher):  # type: ignore[misc]  # untyped base
+        def __init__(self, roots: tuple[Path, ...]) -> None:
+            # fail_on_errors: a refused resource aborts the brief, never leaves a silent gap.
+            super().__init__(fail_on_errors=True)
+            self._roots = roots
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            got = fetch(url, self._roots)
+            return URLFetcherResponse(got.url, got.data, {"Content-Type": got.media_type})
+
+    return DenyByDefaultFetcher

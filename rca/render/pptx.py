@@ -1,0 +1,1137 @@
+"""Slide decks: the audience's sections, in the profile's order, on a master with named layouts.
+
+    PptxRenderer().render(RenderInput(context, diagrams))  ->  the .pptx bytes
+
+What each section says lives in `rca.render.deck_sections` (a registry keyed by
+the names profiles list); this module is the `DeckBuilder` those sections write
+through. The builder measures every text with real font metrics
+(`rca.render.textfit`), continues on "... (continued)" slides instead of
+overflowing, puts talking points in every slide's notes and alt text on every
+picture, and writes byte-identical files for identical input.
+
+Text always enters through python-pptx's run text API (escaped, never parsed);
+formatting is written as XML directly, because python-pptx's property setters
+cost about a millisecond a paragraph.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
+from pptx.oxml.xmlchemy import OxmlElement
+from pptx.shapes.shapetree import SlideShapeFactory
+from pptx.text.text import _Paragraph
+from pptx.util import Emu
+
+from rca.errors import RcaError
+from rca.render.registry import Diagram, RenderInput
+from rca.render.textfit import (
+    ARIAL,
+    Line,
+    Span,
+    Typeface,
+    flow,
+    line_height,
+    text_width,
+    wrap_spans,
+    xml_safe,
+)
+from rca.templating import builtin_template_dir
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+EMU_PER_PT = 12700
+DIAGRAM_DPI = 144  # the PNG resolution rca.render.diagrams draws at (its text is legible at 1:1)
+
+# Layout names the renderer looks up; a brand master lacking one of them is
+# tried for PowerPoint's own name of a similar layout.
+LAYOUTS = ("Title", "Title and Content", "Section", "Two Content", "Picture", "Table")
+_FALLBACK = {
+    "Title": ("Title Slide",),
+    "Section": ("Section Header", "Title Only"),
+    "Picture": ("Picture with Caption", "Title Only"),
+    "Table": ("Title Only",),
+    "Two Content": ("Comparison",),
+}
+
+# Style tags -> theme colour slots (never RGB: a brand master's theme recolours them).
+SCHEME = {
+    "": "tx1",
+    "title": "tx2",
+    "muted": "accent3",
+    "accent": "accent2",
+    "light": "bg1",
+    "pale": "accent6",
+}
+_TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+_FOOTERS = (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER)
+
+
+@dataclass(frozen=True)
+class Style:
+    """Sizes in points: body text never below 14 pt, tables never below 11 pt."""
+
+    title: tuple[float, ...] = (28, 26, 24, 22, 20)
+    title_slide: tuple[float, ...] = (36, 32, 28, 24)
+    subtitle: float = 18
+    body: tuple[float, ...] = (18, 16)  # shrink once before continuing on a new slide
+    table: tuple[float, ...] = (12, 11)
+    footer: float = 10
+    tile_value: tuple[float, ...] = (28, 24, 20)
+    tile_label: float = 14
+    bullet_indent: float = 20  # hanging indent of a bulleted paragraph
+    inset_x: float = 7.2  # text frame insets (0.1 in and 0.05 in, PowerPoint's defaults)
+    inset_y: float = 3.6
+    tile_pad: float = 6  # extra inset inside a tile
+    cell_x: float = 5.76  # table cell margins (0.08 in and 0.05 in)
+    cell_y: float = 3.6
+    fit: float = 0.97  # wrap to 97 % of a box: room for rounding in the viewers
+    min_picture_scale: float = 0.45  # below this an optional diagram's text is illegible
+
+
+STYLE = Style()
+
+
+# --------------------------------------------------------------------------- content
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph: styled spans, an optional one-character bullet, its size and spacing."""
+
+    spans: tuple[Span, ...]
+    bullet: str | None = None
+    size: float | None = None  # None: the slide's body size
+    space_before: float = 6.0
+    hanging: bool = False  # indented like a bulleted paragraph, without the bullet
+    align: str = "l"
+
+
+def para(
+    text: str,
+    *,
+    bold: bool = False,
+    tag: str = "",
+    bullet: str | None = None,
+    size: float | None = None,
+    space_before: float = 6.0,
+) -> Para:
+    """A paragraph in one style."""
+    return Para((Span(text, bold, tag),), bullet, size, space_before)
+
+
+def lead(
+    label: str, text: str, *, bullet: str | None = None, tag: str = "", space_before: float = 6.0
+) -> Para:
+    """A paragraph with a bold lead-in: "Label: text"."""
+    return Para(
+        (Span(label + " ", True, "title"), Span(text, False, tag)), bullet, None, space_before
+    )
+
+
+@dataclass(frozen=True)
+class Block:
+    """Paragraphs kept on one slide when they fit there; `note` joins that slide's notes."""
+
+    paras: tuple[Para, ...]
+    note: str | None = None
+
+
+def block(*paras: Para, note: str | None = None) -> Block:
+    """A block of paragraphs."""
+    return Block(tuple(paras), note)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: header and relative width."""
+
+    header: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: a tuple of paragraphs per cell; `note` joins the notes of its slide."""
+
+    cells: tuple[tuple[Para, ...], ...]
+    note: str | None = None
+
+
+def cell(*texts: str | Span | Para) -> tuple[Para, ...]:
+    """A table cell from strings (plain), spans (styled) or paragraphs, one paragraph each."""
+    out: list[Para] = []
+    for t in texts:
+        if isinstance(t, Para):
+            out.append(t)
+        elif isinstance(t, Span):
+            out.append(Para((t,), space_before=0))
+        else:
+            out.append(Para((Span(t),), space_before=0))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A headline figure: a short value over its label."""
+
+    value: str
+    label: str
+    tag: str = "title"  # "accent" flags a breach or a risk
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in EMU."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def w_pt(self) -> float:
+        return self.w / EMU_PER_PT
+
+    @property
+    def h_pt(self) -> float:
+        return self.h / EMU_PER_PT
+
+
+def _emus(box: Box) -> tuple[Emu, Emu, Emu, Emu]:
+    return Emu(box.x), Emu(box.y), Emu(box.w), Emu(box.h)
+
+
+def _box(shape: Any) -> Box:
+    return Box(int(shape.left), int(shape.top), int(shape.width), int(shape.height))
+
+
+def _emu(points: float) -> int:
+    return round(points * EMU_PER_PT)
+
+
+@dataclass(frozen=True)
+class _Measured:
+    para: Para
+    lines: tuple[Line, ...]
+    size: float
+
+    @property
+    def height(self) -> float:
+        return self.para.space_before + len(self.lines) * line_height(self.size)
+
+
+_Cells = list[list[_Measured]]
+
+
+@dataclass(frozen=True)
+class _LayoutInfo:
+    """What the builder needs of a layout, read once per layout."""
+
+    layout: Any
+    areas: dict[int, Box]  # placeholder idx -> box
+    title: Box | None
+    footers: tuple[tuple[PP_PLACEHOLDER, int, Box, str], ...]  # (type, idx, box, sz)
+
+
+# --------------------------------------------------------------------------- builder
+
+
+@dataclass
+class DeckBuilder:
+    """Adds measured, paginated slides to a presentation opened on a master."""
+
+    prs: Any
+    context: dict[str, Any]
+    diagrams: dict[str, Diagram]
+    style: Style = STYLE
+    face: Typeface = ARIAL
+    state: dict[str, Any] = field(default_factory=dict)  # sections' shared flags (e.g. appendix)
+    _layouts: dict[str, _LayoutInfo] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ public API
+
+    def title_slide(self, title: str, subtitle: Sequence[str], notes: str) -> None:
+        """The opening slide."""
+        info = self._layout("Title")
+        slide = self._slide(info)
+        self._fill_title(slide, info, title, self.style.title_slide, max_lines=4)
+        self._fill_subtitle(slide, info, subtitle)
+        self._finish(slide, info, notes)
+
+    def section_slide(self, title: str, subtitle: Sequence[str], notes: str) -> None:
+        """A divider slide (e.g. "Appendix")."""
+        info = self._layout("Section")
+        slide = self._slide(info)
+        self._fill_title(slide, info, title, self.style.title_slide, max_lines=2)
+        self._fill_subtitle(slide, info, subtitle)
+        self._finish(slide, info, notes)
+
+    def text_slides(
+        self, title: str, blocks: Sequence[Block], notes: str, *, tiles: Sequence[Tile] = ()
+    ) -> None:
+        """Blocks of paragraphs (after a row of tiles), continued on further slides when needed."""
+        info = self._layout("Title and Content")
+        area = self._area(info, 1)
+        first = area
+        tile_box: Box | None = None
+        if tiles:
+            tile_box = Box(area.x, area.y, area.w, self._tiles_height(tiles, area))
+            gap = _emu(14)
+            first = Box(area.x, area.y + tile_box.h + gap, area.w, area.h - tile_box.h - gap)
+        size, pages = self._paginate_text(blocks, area, first)
+        for n, page in enumerate(pages):
+            slide = self._slide(info)
+            self._fill_title(slide, info, _page_title(title, n), self.style.title, max_lines=2)
+            if n == 0 and tile_box is not None:
+                self._add_tiles(slide, tiles, tile_box)
+            self._write_body(slide, 1, first if n == 0 else area, page, size)
+            self._finish(slide, info, _notes(notes, n, [b.note for b in page]))
+
+    def two_column_slides(
+        self,
+        title: str,
+        left: tuple[str, Sequence[Block]],
+        right: tuple[str, Sequence[Block]],
+        notes: str,
+    ) -> None:
+        """Two headed columns side by side; each continues on further slides if needed."""
+        info = self._layout("Two Content")
+        areas = (self._area(info, 1), self._area(info, 2))
+        columns = []
+        for (heading, blocks), area in zip((left, right), areas, strict=True):
+            head = block(para(heading, bold=True, tag="title", space_before=0))
+            columns.append(self._paginate_text([head, *blocks], area, area))
+        for n in range(max(len(pages) for _, pages in columns)):
+            slide = self._slide(info)
+            self._fill_title(slide, info, _page_title(title, n), self.style.title, max_lines=2)
+            notes_here: list[str | None] = []
+            for idx, ((size, pages), area) in enumerate(zip(columns, areas, strict=True), start=1):
+                if n < len(pages):
+                    self._write_body(slide, idx, area, pages[n], size)
+                    notes_here += [b.note for b in pages[n]]
+            self._finish(slide, info, _notes(notes, n, notes_here))
+
+    def table_slides(
+        self,
+        title: str,
+        columns: Sequence[Column],
+        rows: Sequence[Row],
+        notes: str,
+        *,
+        intro: Para | None = None,
+    ) -> None:
+        """A table with its header repeated on every slide, paginated by measured row heights."""
+        info = self._layout("Table")
+        area = self._area(info, 1)
+        widths = _split_width(area.w, [c.weight for c in columns])
+        intro_m = self._measure_para(intro, area.w_pt, self.style.body[-1]) if intro else None
+        intro_h = _emu(intro_m.height + 2 * self.style.inset_y + 6) if intro_m else 0
+        header = Row(tuple(cell(Span(c.header, True, "light")) for c in columns))
+        for size in self.style.table:  # the smaller size only when it keeps the table on one slide
+            head = self._measure_row(header, widths, size)
+            head_h = _row_height(head, size, self.style)
+            pages = self._paginate_rows(
+                rows,
+                widths,
+                size,
+                room_first=(area.h - intro_h) / EMU_PER_PT - head_h,
+                room_rest=area.h_pt - head_h,
+            )
+            if len(pages) == 1:
+                break
+        if len(pages) > 1:
+            size = self.style.table[0]
+            head = self._measure_row(header, widths, size)
+            head_h = _row_height(head, size, self.style)
+            pages = self._paginate_rows(
+                rows,
+                widths,
+                size,
+                room_first=(area.h - intro_h) / EMU_PER_PT - head_h,
+                room_rest=area.h_pt - head_h,
+            )
+        for n, page in enumerate(pages):
+            slide = self._slide(info)
+            self._fill_title(slide, info, _page_title(title, n), self.style.title, max_lines=2)
+            box = area
+            if n == 0 and intro_m is not None:
+                intro_box = Box(area.x, area.y, area.w, intro_h)
+                shape = slide.shapes.add_textbox(*_emus(intro_box))
+                shape.name = "Introduction"
+                self._write_frame(shape.text_frame, [intro_m])
+                box = Box(area.x, area.y + intro_h, area.w, area.h - intro_h)
+            self._add_table(slide, box, widths, head, page, size)
+            self._finish(slide, info, _notes(notes, n, [r.note for r in page]))
+
+    def picture_slide(self, title: str, diagram: Diagram, notes: str) -> None:
+        """A diagram scaled to fit the picture area, aspect ratio kept, with its alt text."""
+        info = self._layout("Picture")
+        area = self._area(info, 1)
+        slide = self._slide(info)
+        self._fill_title(slide, info, title, self.style.title, max_lines=2)
+        scale = min(area.w / max(diagram.width_px, 1), area.h / max(diagram.height_px, 1))
+        w, h = int(diagram.width_px * scale), int(diagram.height_px * scale)
+        x, y = area.x + (area.w - w) // 2, area.y + (area.h - h) // 2
+        _remove_placeholder(slide, 1)
+        picture = slide.shapes.add_picture(io.BytesIO(diagram.png), Emu(x), Emu(y), Emu(w), Emu(h))
+        picture.name = xml_safe(diagram.title)[:120] or diagram.name
+        picture._element.nvPicPr.cNvPr.set("descr", xml_safe(diagram.alt))
+        self._finish(slide, info, notes)
+
+    def has_diagram(self, name: str) -> bool:
+        """Whether the diagram was supplied."""
+        diagram = self.diagrams.get(name)
+        return diagram is not None and bool(diagram.png)
+
+    def legible(self, name: str) -> bool:
+        """Whether the diagram, fitted to the picture area, keeps its text readable."""
+        if not self.has_diagram(name):
+            return False
+        diagram = self.diagrams[name]
+        area = self._area(self._layout("Picture"), 1)
+        native_w = diagram.width_px / DIAGRAM_DPI * 72 * EMU_PER_PT
+        native_h = diagram.height_px / DIAGRAM_DPI * 72 * EMU_PER_PT
+        return min(area.w / native_w, area.h / native_h) >= self.style.min_picture_scale
+
+    # ------------------------------------------------------------------ layouts and slides
+
+    def _layout(self, name: str) -> _LayoutInfo:
+        if name not in self._layouts:
+            layout = get_layout(self.prs, name)
+            areas: dict[int, Box] = {}
+            title: Box | None = None
+            footers = []
+            for shape in layout.placeholders:
+                kind, idx = shape.placeholder_format.type, shape.placeholder_format.idx
+                if kind in _TITLES:
+                    title = _box(shape)
+                elif kind in _FOOTERS:
+                    footers.append((kind, idx, _box(shape), shape.element.ph_sz))
+                elif kind != PP_PLACEHOLDER.DATE:
+                    areas[idx] = _box(shape)
+            self._layouts[name] = _LayoutInfo(layout, areas, title, tuple(footers))
+        return self._layouts[name]
+
+    def _area(self, info: _LayoutInfo, idx: int) -> Box:
+        if idx in info.areas:
+            return info.areas[idx]
+        # A layout without this content placeholder: below the title, above the footer.
+        width, height = int(self.prs.slide_width), int(self.prs.slide_height)
+        title = info.title or Box(width // 20, width // 20, width - width // 10, _emu(72))
+        top = title.y + title.h + _emu(12)
+        box = Box(title.x, top, title.w, height - _emu(48) - top)
+        if idx == 2:  # the right half of a two-column page
+            half = (box.w - _emu(24)) // 2
+            return Box(box.x + box.w - half, box.y, half, box.h)
+        if idx == 1 and "Two" in str(info.layout.name):
+            return Box(box.x, box.y, (box.w - _emu(24)) // 2, box.h)
+        return box
+
+    def _slide(self, info: _LayoutInfo) -> Any:
+        return self.prs.slides.add_slide(info.layout)
+
+    def _finish(self, slide: Any, info: _LayoutInfo, notes: str) -> None:
+        self._footer(slide, info)
+        tree = slide.shapes._spTree
+        for sp in tree.findall(qn("p:sp")):
+            ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
+            if (
+                ph is not None
+                and ph.get("type") not in ("ftr", "sldNum")
+                and not sp.findall(".//" + qn("a:t"))
+            ):
+                tree.remove(sp)  # an empty placeholder shows "Click to add text" when edited
+        frame = slide.notes_slide.notes_text_frame
+        assert frame is not None
+        lines = [xml_safe(line) for line in notes.strip().split("\n")]
+        frame.text = lines[0]
+        for line in lines[1:]:
+            frame.add_paragraph().text = line
+
+    def _footer(self, slide: Any, info: _LayoutInfo) -> None:
+        meta = self.context["meta"]
+        texts = {
+            PP_PLACEHOLDER.FOOTER: f"{meta['classification']} · {meta['case_id']}",
+            PP_PLACEHOLDER.SLIDE_NUMBER: str(len(self.prs.slides)),
+        }
+        found = {kind: (idx, box, sz) for kind, idx, box, sz in info.footers}
+        tree = slide.shapes._spTree
+        for kind, text in texts.items():
+            if kind in found:
+                idx, box, sz = found[kind]
+                ph_type = "ftr" if kind == PP_PLACEHOLDER.FOOTER else "sldNum"
+                sp = parse_xml(
+                    f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="{_next_id(tree)}" '
+                    f'name="{"Footer" if ph_type == "ftr" else "Slide Number"}"/><p:cNvSpPr>'
+                    f'<a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="{ph_type}" '
+                    f'sz="{sz}" idx="{idx}"/></p:nvPr></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/>'
+                    "<a:lstStyle/><a:p/></p:txBody></p:sp>"
+                )
+                tree.append(sp)
+                shape = slide.shapes[-1]
+                tag: str | None = None  # the layout's footer style decides the colour
+            else:  # a brand master without footer placeholders still carries the marking
+                width, height = int(self.prs.slide_width), int(self.prs.slide_height)
+                margin, h = width // 20, _emu(20)
+                box = (
+                    Box(margin, height - h - _emu(6), width - 2 * margin - _emu(60), h)
+                    if kind == PP_PLACEHOLDER.FOOTER
+                    else Box(width - margin - _emu(60), height - h - _emu(6), _emu(60), h)
+                )
+                shape = slide.shapes.add_textbox(*_emus(box))
+                shape.name = "Footer" if kind == PP_PLACEHOLDER.FOOTER else "Slide Number"
+                tag = "muted"
+            frame = shape.text_frame
+            _frame_setup(frame, self.style, "ctr")
+            align = "l" if kind == PP_PLACEHOLDER.FOOTER else "r"
+            p = frame.paragraphs[0]
+            _para_format(p, self.style, self.style.footer, 0, None, False, align)
+            if kind == PP_PLACEHOLDER.SLIDE_NUMBER:
+                _slide_number_field(p, text, self.style.footer, self.face, tag)
+                continue
+            width_pt = (box.w_pt - 2 * self.style.inset_x) * self.style.fit
+            line = _truncate(
+                wrap_spans([Span(text)], width_pt, self.style.footer, self.face),
+                1,
+                width_pt,
+                self.style.footer,
+                self.face,
+            )[0]
+            for span in line:
+                _run(p, span, self.style.footer, self.face, tag=tag)
+
+    # ------------------------------------------------------------------ titles
+
+    def _fill_title(
+        self, slide: Any, info: _LayoutInfo, title: str, sizes: Sequence[float], *, max_lines: int
+    ) -> None:
+        shape = _placeholder(slide, 0)
+        if shape is None or info.title is None:
+            return
+        box = info.title  # the slide's title inherits its place from the layout
+        spans = (Span(xml_safe(title), True, ""),)
+        width = (box.w_pt - 2 * self.style.inset_x) * self.style.fit
+        room = box.h_pt - 2 * self.style.inset_y
+        for size in sizes:
+            lines = wrap_spans(spans, width, size, self.face)
+            if len(lines) <= max_lines and len(lines) * line_height(size) <= room:
+                break
+        else:  # too long at the smallest size: cut, ending in an ellipsis (the notes hold it whole)
+            size = sizes[-1]
+            keep = max(1, min(max_lines, int(room // line_height(size))))
+            lines = _truncate(
+                wrap_spans(spans, width, size, self.face), keep, width, size, self.face
+            )
+        measured = _Measured(Para(_join(lines), space_before=0), tuple(lines), size)
+        self._write_frame(shape.text_frame, [measured], anchor=None, inherit_color=True)
+
+    def _fill_subtitle(self, slide: Any, info: _LayoutInfo, lines: Sequence[str]) -> None:
+        shape = _placeholder(slide, 1)
+        if shape is None or not lines or 1 not in info.areas:
+            return
+        box = info.areas[1]
+        room = box.h_pt - 2 * self.style.inset_y
+        measured: list[_Measured] = []
+        for text in lines:
+            m = self._measure_para(
+                Para((Span(text),), space_before=4), box.w_pt, self.style.subtitle
+            )
+            if sum(x.height for x in measured) + m.height > room:
+                break
+            measured.append(m)
+        self._write_frame(shape.text_frame, measured, anchor=None, inherit_color=True)
+
+    # ------------------------------------------------------------------ text
+
+    def _measure_para(
+        self, p: Para, box_w_pt: float, size: float, *, inset_x: float | None = None
+    ) -> _Measured:
+        size = p.size or size
+        indent = self.style.bullet_indent if (p.bullet or p.hanging) else 0.0
+        inset = self.style.inset_x if inset_x is None else inset_x
+        width = (box_w_pt - 2 * inset - indent) * self.style.fit
+        return _Measured(p, tuple(wrap_spans(p.spans, width, size, self.face)), size)
+
+    def _paginate_text(
+        self, blocks: Sequence[Block], area: Box, first: Box
+    ) -> tuple[float, list[list[Block]]]:
+        """The body size and the pages: shrinks once to stay on one slide, else continues at full size."""
+        for size in self.style.body:
+            pages = self._pages(blocks, area, first, size)
+            if len(pages) == 1:
+                return size, pages
+        size = self.style.body[0]
+        return size, self._pages(blocks, area, first, size)
+
+    def _pages(
+        self, blocks: Sequence[Block], area: Box, first: Box, size: float
+    ) -> list[list[Block]]:
+        def measure(b: Block) -> list[_Measured]:
+            return [self._measure_para(p, area.w_pt, size) for p in b.paras]
+
+        try:
+            return flow(
+                blocks,
+                lambda b: sum(m.height for m in measure(b)),
+                lambda b, room: _split_block(b, measure(b), room),
+                room_first=first.h_pt - 2 * self.style.inset_y,
+                room_rest=area.h_pt - 2 * self.style.inset_y,
+            )
+        except ValueError:
+            raise RcaError(
+                "deck: one line of text is taller than the content area of the master"
+            ) from None
+
+    def _write_body(
+        self, slide: Any, idx: int, box: Box, page: Sequence[Block], size: float
+    ) -> None:
+        shape = _placeholder(slide, idx)
+        if shape is None:
+            shape = slide.shapes.add_textbox(*_emus(box))
+            shape.name = f"Content {idx}"
+        else:
+            shape.left, shape.top, shape.width, shape.height = box.x, box.y, box.w, box.h
+        measured = [self._measure_para(p, box.w_pt, size) for b in page for p in b.paras]
+        self._write_frame(shape.text_frame, measured)
+
+    def _write_frame(
+        self,
+        frame: Any,
+        measured: Sequence[_Measured],
+        *,
+        anchor: str | None = "t",
+        inherit_color: bool = False,
+        inset_x: float | None = None,
+    ) -> None:
+        _frame_setup(frame, self.style, anchor, inset_x)
+        for i, m in enumerate(measured):
+            p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            _para_format(
+                p,
+                self.style,
+                m.size,
+                m.para.space_before,
+                m.para.bullet,
+                m.para.hanging,
+                m.para.align,
+            )
+            for span in m.para.spans:
+                _run(
+                    p,
+                    span,
+                    m.size,
+                    self.face,
+                    tag=None if inherit_color and not span.tag else span.tag,
+                )
+
+    # ------------------------------------------------------------------ tiles
+
+    def _tile_inset(self) -> float:
+        return self.style.inset_x + self.style.tile_pad
+
+    def _tile_width(self, count: int, area: Box) -> int:
+        return (area.w - _emu(12) * (count - 1)) // count
+
+    def _tile_text(self, tile: Tile, w: int) -> tuple[_Measured, _Measured]:
+        box_w, inset = w / EMU_PER_PT, self._tile_inset()
+        for size in self.style.tile_value:
+            value = self._measure_para(
+                Para((Span(tile.value, True, tile.tag),), space_before=0),
+                box_w,
+                size,
+                inset_x=inset,
+            )
+            if len(value.lines) == 1:
+                break
+        label = self._measure_para(
+            Para((Span(tile.label, False, "muted"),), space_before=2),
+            box_w,
+            self.style.tile_label,
+            inset_x=inset,
+        )
+        return value, label
+
+    def _tiles_height(self, tiles: Sequence[Tile], area: Box) -> int:
+        w = self._tile_width(len(tiles), area)
+        heights = [sum(m.height for m in self._tile_text(t, w)) for t in tiles]
+        return _emu(max(heights) + 2 * self.style.inset_y + 2 * self.style.tile_pad)
+
+    def _add_tiles(self, slide: Any, tiles: Sequence[Tile], box: Box) -> None:
+        w = self._tile_width(len(tiles), box)
+        for i, tile in enumerate(tiles):
+            x = box.x + i * (w + _emu(12))
+            shape = _rectangle(slide, Box(x, box.y, w, box.h), "bg2", f"Tile {i + 1}")
+            self._write_frame(
+                shape.text_frame,
+                list(self._tile_text(tile, w)),
+                anchor="ctr",
+                inset_x=self._tile_inset(),
+            )
+            if tile.tag == "accent":  # a stripe on the left edge flags a risk
+                _rectangle(slide, Box(x, box.y, _emu(4), box.h), "accent2", f"Tile {i + 1} flag")
+
+    # ------------------------------------------------------------------ tables
+
+    def _measure_row(self, row: Row, widths: Sequence[int], size: float) -> _Cells:
+        out = []
+        for paras, w in zip(row.cells, widths, strict=True):
+            inner = (w / EMU_PER_PT - 2 * self.style.cell_x) * self.style.fit
+            out.append(
+                [
+                    _Measured(
+                        p,
+                        tuple(wrap_spans(p.spans, inner, p.size or size, self.face)),
+                        p.size or size,
+                    )
+                    for p in paras
+                ]
+            )
+        return out
+
+    def _paginate_rows(
+        self,
+        rows: Sequence[Row],
+        widths: Sequence[int],
+        size: float,
+        *,
+        room_first: float,
+        room_rest: float,
+    ) -> list[list[Row]]:
+        def height(row: Row) -> float:
+            return _row_height(self._measure_row(row, widths, size), size, self.style)
+
+        try:
+            return flow(
+                rows,
+                height,
+                lambda row, room: _split_row(
+                    row, self._measure_row(row, widths, size), room, size, self.style
+                ),
+                room_first=room_first,
+                room_rest=room_rest,
+            )
+        except ValueError:
+            raise RcaError(
+                "deck: one table line is taller than the content area of the master"
+            ) from None
+
+    def _add_table(
+        self,
+        slide: Any,
+        box: Box,
+        widths: Sequence[int],
+        head: _Cells,
+        page: Sequence[Row],
+        size: float,
+    ) -> None:
+        holder = _placeholder(slide, 1)
+        n_rows, n_cols = len(page) + 1, len(widths)
+        if holder is not None and hasattr(holder, "insert_table"):
+            frame = holder.insert_table(n_rows, n_cols)
+            frame.left, frame.top, frame.width = box.x, box.y, box.w
+        else:
+            if holder is not None:
+                _remove_placeholder(slide, 1)
+            frame = slide.shapes.add_table(n_rows, n_cols, *_emus(box))
+        frame.name = "Table"
+        table = frame.table
+        table.first_row = True
+        table.horz_banding = False
+        for i, w in enumerate(widths):
+            table.columns[i].width = w
+        total = 0
+        for r, cells in enumerate([head, *(self._measure_row(row, widths, size) for row in page)]):
+            height = _emu(_row_height(cells, size, self.style))
+            total += height
+            table.rows[r].height = height
+            fill = "accent1" if r == 0 else ("bg2" if r % 2 == 0 else "bg1")
+            for c, measured in enumerate(cells):
+                tcell = table.cell(r, c)
+                tcpr = tcell._tc.get_or_add_tcPr()
+                for side in ("marL", "marR"):
+                    tcpr.set(side, str(_emu(self.style.cell_x)))
+                for side in ("marT", "marB"):
+                    tcpr.set(side, str(_emu(self.style.cell_y)))
+                tcpr.set("anchor", "t")
+                solid = _sub(tcpr, "a:solidFill")
+                _sub(solid, "a:schemeClr", val=fill)
+                body = tcell._tc.txBody
+                for p_el in list(body.findall(qn("a:p")))[1:]:
+                    body.remove(p_el)
+                tf = tcell.text_frame
+                if (
+                    not measured
+                ):  # a cell with nothing left after a split: still an exact line pitch
+                    _para_format(tf.paragraphs[0], self.style, size, 0, None, False, "l")
+                for i, m in enumerate(measured):
+                    p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+                    _para_format(
+                        p, self.style, m.size, m.para.space_before, None, False, m.para.align
+                    )
+                    for span in m.para.spans:
+                        _run(p, span, m.size, self.face, tag=span.tag)
+        frame.height = total
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _page_title(title: str, n: int) -> str:
+    return title if n == 0 else f"{title} (continued)"
+
+
+def _notes(notes: str, n: int, items: Sequence[str | None]) -> str:
+    head = notes if n == 0 else f"(Continued.) {notes}"
+    return "\n".join([head, *(i for i in items if i)])
+
+
+def _split_width(total: int, weights: Sequence[float]) -> list[int]:
+    scale = total / sum(weights)
+    widths = [int(w * scale) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _row_height(cells: _Cells, size: float, style: Style) -> float:
+    content = max((sum(m.height for m in c) for c in cells), default=0.0)
+    return round(max(content, line_height(size)) + 2 * style.cell_y + 1, 2)
+
+
+def _join(lines: Sequence[Line]) -> tuple[Span, ...]:
+    """Wrapped lines back into one paragraph's spans (the viewer re-wraps them identically or wider)."""
+    spans: list[Span] = []
+    for line in lines:
+        if spans:
+            spans.append(replace(spans[-1], text=" "))
+        spans.extend(line)
+    return tuple(spans)
+
+
+def _truncate(
+    lines: list[Line], keep: int, width: float, size: float, face: Typeface
+) -> list[Line]:
+    """The first `keep` lines, the last one ending in an ellipsis that fits."""
+    if len(lines) <= keep:
+        return lines
+    last = lines[keep - 1]
+    text = "".join(s.text for s in last)
+    bold, tag = (last[-1].bold, last[-1].tag) if last else (False, "")
+    while text and text_width(text + "…", size, face, bold=bold) > width:
+        text = text[:-1]
+    return [*lines[: keep - 1], (Span(text.rstrip() + "…", bold, tag),)]
+
+
+def _split_block(
+    b: Block, measured: Sequence[_Measured], room: float
+) -> tuple[Block | None, Block | None]:
+    """Cut a block after the last whole line that fits in `room`."""
+    head: list[Para] = []
+    used = 0.0
+    for i, m in enumerate(measured):
+        if used + m.height <= room:
+            head.append(m.para)
+            used += m.height
+            continue
+        fit = int((room - used - m.para.space_before + 1e-6) // line_height(m.size))
+        tail = list(b.paras[i + 1 :])
+        if fit >= 1:
+            head.append(replace(m.para, spans=_join(m.lines[:fit])))
+            tail.insert(
+                0,
+                replace(
+                    m.para,
+                    spans=_join(m.lines[fit:]),
+                    bullet=None,
+                    hanging=bool(m.para.bullet) or m.para.hanging,
+                    space_before=0,
+                ),
+            )
+        else:
+            tail.insert(0, m.para)
+        return (Block(tuple(head), b.note) if head else None), Block(
+            tuple(tail), None if head else b.note
+        )
+    return b, None
+
+
+def _split_row(
+    row: Row, cells: _Cells, room: float, size: float, style: Style
+) -> tuple[Row | None, Row | None]:
+    """Cut a row taller than `room`: as many lines of each cell as fit; the rest continues."""
+    fit = int((room - 2 * style.cell_y - 1 + 1e-6) // line_height(size))
+    if fit < 1:
+        return None, row
+    heads, tails = [], []
+    for measured in cells:
+        lines = [(m, line) for m in measured for line in m.lines]
+        heads.append(_regroup(lines[:fit]))
+        tails.append(_regroup(lines[fit:]))
+    if not tails[0]:  # say where the rest of the row comes from
+        tails[0] = (Para((Span("(continued)", False, "muted"),), space_before=0),)
+    return Row(tuple(heads), row.note), Row(tuple(tails), None)
+
+
+def _regroup(lines: Sequence[tuple[_Measured, Line]]) -> tuple[Para, ...]:
+    out: list[tuple[_Measured, list[Line]]] = []
+    for m, line in lines:
+        if out and out[-1][0] is m:
+            out[-1][1].append(line)
+        else:
+            out.append((m, [line]))
+    return tuple(replace(m.para, spans=_join(ls), space_before=0) for m, ls in out)
+
+
+def _next_id(tree: Any) -> int:
+    return max((int(e.get("id", "0")) for e in tree.iter(qn("p:cNvPr"))), default=1) + 1
+
+
+_PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+
+
+def _placeholder(slide: Any, idx: int) -> Any:
+    """The slide's placeholder with this idx (0: the title), found without python-pptx's xpath walk."""
+    for sp in slide.shapes._spTree.iterchildren(qn("p:sp")):
+        ph = sp.find(_PH)
+        if ph is not None and int(ph.get("idx", "0")) == idx:
+            return SlideShapeFactory(sp, slide.shapes)
+    return None
+
+
+def _remove_placeholder(slide: Any, idx: int) -> None:
+    shape = _placeholder(slide, idx)
+    if shape is not None:
+        shape._element.getparent().remove(shape._element)
+
+
+def _rectangle(slide: Any, box: Box, color: str, name: str) -> Any:
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *_emus(box))
+    shape.name = name
+    sp_pr = shape._element.spPr
+    for child in list(sp_pr):
+        if child.tag != qn("a:xfrm") and child.tag != qn("a:prstGeom"):
+            sp_pr.remove(child)
+    solid = _sub(sp_pr, "a:solidFill")
+    _sub(solid, "a:schemeClr", val=color)
+    line = _sub(sp_pr, "a:ln")
+    _sub(line, "a:noFill")
+    style = shape._element.find(qn("p:style"))
+    if style is not None:  # the theme's shape style adds an outline and shadow
+        shape._element.remove(style)
+    return shape
+
+
+def _element(tag: str, **attrs: str) -> Any:
+    element = OxmlElement(tag)
+    for name, value in attrs.items():
+        element.set(name, value)
+    return element
+
+
+def _sub(parent: Any, tag: str, **attrs: str) -> Any:
+    """Append a new child element (python-pptx's own element classes, so its API keeps working)."""
+    child = _element(tag, **attrs)
+    parent.append(child)
+    return child
+
+
+def _frame_setup(
+    frame: Any, style: Style, anchor: str | None, inset_x: float | None = None
+) -> None:
+    frame.clear()
+    body = frame._txBody.bodyPr
+    for child in list(body):
+        body.remove(child)
+    _sub(body, "a:noAutofit")  # the text was measured: no viewer may shrink it
+    x, y = str(_emu(style.inset_x if inset_x is None else inset_x)), str(_emu(style.inset_y))
+    for name, value in (("wrap", "square"), ("lIns", x), ("rIns", x), ("tIns", y), ("bIns", y)):
+        body.set(name, value)
+    if anchor is not None:
+        body.set("anchor", anchor)
+
+
+def _para_format(
+    p: _Paragraph,
+    style: Style,
+    size: float,
+    space_before: float,
+    bullet: str | None,
+    hanging: bool,
+    align: str,
+) -> None:
+    ppr = p._p.get_or_add_pPr()
+    for child in list(ppr):
+        ppr.remove(child)
+    indent = _emu(style.bullet_indent) if (bullet or hanging) else 0
+    ppr.set("marL", str(indent))
+    ppr.set("indent", str(-indent if bullet else 0))
+    ppr.set("algn", align)
+    for tag, value in (
+        ("a:lnSpc", line_height(size)),
+        ("a:spcBef", space_before),
+        ("a:spcAft", 0.0),
+    ):
+        spacing = _sub(ppr, tag)
+        _sub(spacing, "a:spcPts", val=str(round(value * 100)))
+    if bullet:
+        color = _sub(ppr, "a:buClr")
+        _sub(color, "a:schemeClr", val="accent3")
+        _sub(ppr, "a:buFont", typeface=ARIAL.name)
+        _sub(ppr, "a:buChar", char=bullet)
+    else:
+        _sub(ppr, "a:buNone")
+
+
+def _rpr(parent: Any, size: float, bold: bool, face: Typeface, tag: str | None) -> None:
+    parent.set("lang", "en-US")
+    parent.set("sz", str(round(size * 100)))
+    parent.set("b", "1" if bold else "0")
+    if tag is not None:
+        fill = _sub(parent, "a:solidFill")
+        _sub(fill, "a:schemeClr", val=SCHEME.get(tag, "tx1"))
+    _sub(parent, "a:latin", typeface=face.name)
+    _sub(parent, "a:cs", typeface=face.name)
+
+
+def _run(p: _Paragraph, span: Span, size: float, face: Typeface, *, tag: str | None) -> None:
+    if not span.text:
+        return
+    run = p.add_run()
+    run.text = xml_safe(span.text)  # python-pptx's text API: escaped, never parsed as XML
+    _rpr(run._r.get_or_add_rPr(), size, span.bold, face, tag)
+
+
+def _slide_number_field(
+    p: _Paragraph, number: str, size: float, face: Typeface, tag: str | None
+) -> None:
+    end = p._p.find(qn("a:endParaRPr"))
+    fld = _element("a:fld", id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}", type="slidenum")
+    _rpr(_sub(fld, "a:rPr"), size, False, face, tag)
+    _sub(fld, "a:t").text = number
+    if end is not None:
+        end.addprevious(fld)
+    else:
+        p._p.append(fld)
+
+
+# --------------------------------------------------------------------------- master and file
+
+
+@lru_cache(maxsize=4)
+def _master_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def default_master() -> Path:
+    """The deck master rca ships."""
+    return builtin_template_dir() / "decks" / "default.pptx"
+
+
+def open_master(path: Path | None = None) -> Any:
+    """A presentation on the master, without any slides the master file itself carries."""
+    source = Path(path) if path is not None else default_master()
+    try:
+        prs = Presentation(io.BytesIO(_master_bytes(source)))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise RcaError(f"{source}: not a usable .pptx deck master ({exc})") from None
+    ids = prs.slides._sldIdLst
+    for sld in list(ids):
+        prs.part.drop_rel(sld.rId)
+        ids.remove(sld)
+    return prs
+
+
+def get_layout(prs: Any, name: str) -> Any:
+    """The master's layout with this name (or a PowerPoint-default fallback)."""
+    layouts = {layout.name: layout for layout in prs.slide_layouts}
+    for candidate in (name, *_FALLBACK.get(name, ())):
+        if candidate in layouts:
+            return layouts[candidate]
+    raise RcaError(
+        f"deck master has no layout named '{name}' (it has: {', '.join(layouts)}); "
+        f"rca looks layouts up by name: {', '.join(LAYOUTS)}"
+    )
+
+
+def set_core_properties(prs: Any, context: dict[str, Any]) -> None:
+    """Document properties from the context only: no user name, no clock."""
+    meta = context["meta"]
+    when = datetime.combine(date.fromisoformat(meta["as_of"]), datetime.min.time())
+    core = prs.core_properties
+    core.title = xml_safe(str(meta["title"]))[:255]
+    core.subject = meta["case_id"]
+    core.author = "rca"
+    core.last_modified_by = ""
+    core.keywords = "root-cause analysis; case review"
+    core.category = xml_safe(str(context["audience"]["title"]))[:255]
+    core.comments = xml_safe(str(meta["classification"]))[:255]
+    core.content_status = xml_safe(str(meta["classification"]))[:255]
+    core.revision = 1
+    core.created = core.modified = core.last_printed = when
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The same package with fixed timestamps and a stable entry order: same input, same bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = sorted(
+            source.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n)
+        )
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for name in names:
+                info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+                info.create_system = 0
+                info.external_attr = 0
+                # Media are compressed already; deflating them again only costs time.
+                stored = name.startswith("ppt/media/") or name.endswith((".jpeg", ".png"))
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                target.writestr(info, source.read(name), compresslevel=None if stored else 6)
+    return out.getvalue()
+
+
+class PptxRenderer:
+    """The audience's slide deck."""
+
+    extension = "pptx"
+    media_type = MEDIA_TYPE
+    raster_diagrams = True
+
+    def render(self, data: RenderInput) -> bytes:
+        """The .pptx bytes: the profile's deck sections, in order, on the master."""
+        from rca.render.deck_sections import SECTIONS
+
+        context = data.context
+        names = list(context["audience"]["deck"]["sections"])
+        unknown = [n for n in names if n not in SECTIONS]
+        if unknown:
+            raise RcaError(
+                f"audience '{context['audience']['id']}': unknown deck section(s) {', '.join(unknown)}; "
+                f"expected any of: {', '.join(sorted(SECTIONS))}"
+            )
+        master = data.options.get("pptx_master")
+        builder = DeckBuilder(open_master(Path(master) if master else None), context, data.diagrams)
+        for name in names:
+            SECTIONS[name](builder, context)
+        return save(builder)
+
+
+def save(builder: DeckBuilder) -> bytes:
+    """The finished deck's bytes, with fixed metadata and zip timestamps."""
+    set_core_properties(builder.prs, builder.context)
+    out = io.BytesIO()
+    builder.prs.save(out)
+    return fixed_zip(out.getvalue())

@@ -1,0 +1,1 @@
+"""Deck masters (.pptx with named layouts)."""
