@@ -1,0 +1,66 @@
+"""The trends brief: jinja -> HTML, and the same HTML -> PDF through WeasyPrint.
+
+Reuses the case briefs' machinery: their jinja environment (autoescaped,
+strict, user template folders first), their stylesheet, their SVG allow-list
+for inline charts, and the deny-by-default URL fetcher for the PDF.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from rca.errors import RcaError
+from rca.render.html import brief_environment, diagram_view, template_roots
+from rca.render.registry import Diagram
+
+TEMPLATE = "trends/trends.html.j2"
+
+
+def trends_html(
+    context: dict[str, Any], charts: dict[str, Diagram], template_dirs: Sequence[Path] = ()
+) -> str:
+    """The trends brief as one self-contained HTML page (styles and charts inline)."""
+    env = brief_environment(tuple(Path(d) for d in template_dirs))
+    try:
+        template = env.get_template(TEMPLATE)
+        return template.render(**context, charts={k: diagram_view(d) for k, d in charts.items()})
+    except jinja2.TemplateNotFound as exc:
+        raise RcaError(f"trends template {exc.name!r} not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RcaError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise RcaError(f"trends template {TEMPLATE!r}: {exc.message}") from None
+
+
+@functools.cache
+def _fonts() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def trends_pdf(html: str, template_dirs: Sequence[Path] = ()) -> bytes:
+    """The HTML brief laid out as PDF: offline, deterministic (the /ID is a hash of the HTML)."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    from rca.render.fetch import FetchRefused
+    from rca.render.pdf import make_fetcher
+
+    roots = template_roots([Path(d) for d in template_dirs])
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=None, url_fetcher=make_fetcher(roots), media_type="print"
+        ).render(font_config=_fonts())
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        raise RcaError(str(cause) if isinstance(cause, FetchRefused) else str(exc)) from None
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    pdf: bytes = document.write_pdf(pdf_identifier=identifier)
+    return pdf

@@ -1,0 +1,262 @@
+"""The trends pipeline: load -> aggregate -> chart -> render -> guard -> write.
+
+records, qa = load_inputs(cases_dir, qa_path)
+trends = build_trends(records, qa, scope, today)      # QA + case trends and the context
+charts = draw_charts(trends, raster="pptx" in formats)
+artifacts = render_trends(trends, charts, formats)    # deck, brief, charts, tables
+check_trends(records, artifacts)                      # the leak guard; nothing written on a hit
+write_trends(artifacts, out / "trends")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rca.errors import Leak, LeakError, UsageError
+from rca.fs import write_atomic
+from rca.load import LoadedRecord, load_records
+from rca.pipeline import Artifact
+from rca.render.registry import Diagram
+from rca.trends.context import Source, trends_context
+from rca.trends.qa import QaData, read_qa, read_qa_folder
+from rca.trends.queries import Scope
+from rca.trends.summary import CaseTrends, QaTrends, case_trends, qa_trends
+
+FORMATS = ("pptx", "pdf", "html", "csv", "json")
+AUDIENCE = (
+    "leadership"  # whose profile sets the marking; the guard holds every output to no-identifiers
+)
+
+
+@dataclass(frozen=True)
+class Trends:
+    """The aggregated trends and the context the deck and brief are rendered from."""
+
+    qa: QaTrends | None
+    cases: CaseTrends
+    context: dict[str, Any]
+    labels: dict[str, str]
+
+
+def load_inputs(cases_dir: Path, qa_path: Path | None) -> tuple[list[LoadedRecord], QaData | None]:
+    """Validated case records and QA data; RecordError lists every problem in either."""
+    from rca.errors import RecordError
+
+    problems = []
+    records: list[LoadedRecord] = []
+    qa: QaData | None = None
+    try:
+        records = load_records([cases_dir])
+    except RecordError as exc:
+        problems += exc.problems
+    if qa_path is not None:
+        try:
+            if qa_path.is_dir():
+                qa = read_qa_folder(qa_path)
+            else:
+                qa = QaData(read_qa(qa_path, name="assessments"), None)
+        except RecordError as exc:
+            problems += exc.problems
+    if problems:
+        raise RecordError(problems)
+    if not records:
+        raise UsageError(f"{cases_dir}: no case records (*.yaml) to report on")
+    return records, qa
+
+
+def labels_for(records: Sequence[LoadedRecord]) -> dict[str, str]:
+    """Labels of every code the report prints: the record's enums and the cases' taxonomies."""
+    from rca.render.context import LABELS
+    from rca.taxonomy import builtin_taxonomies
+
+    taxonomies = builtin_taxonomies()
+    out = dict(LABELS)
+    for loaded in records:
+        taxonomy = taxonomies.get(loaded.record.taxonomy)
+        if taxonomy is not None:
+            out.update({c.id: c.label for c in taxonomy.categories})
+    return out
+
+
+def build_trends(
+    records: Sequence[LoadedRecord],
+    qa: QaData | None,
+    scope: Scope,
+    today: date,
+    *,
+    sources: tuple[str, str | None] = ("case reviews", None),
+    template_dirs: Sequence[Path] = (),
+) -> Trends:
+    """QA trends, case trends (with the analysis's root causes) and the report context."""
+    from rca.analyse import analyse
+    from rca.audience import select_profiles
+
+    findings = {r.record.case_id: analyse(r, today=today) for r in records}
+    cases = case_trends(records, today=today, scope=scope, findings=findings)
+    qa_part = qa_trends(qa, scope) if qa is not None else None
+    labels = labels_for(records)
+    (profile,) = select_profiles([AUDIENCE], template_dirs)
+    source = Source(sources[0], sources[1], len(records), profile.classification, today)
+    return Trends(qa_part, cases, trends_context(qa_part, cases, source, labels), labels)
+
+
+def qa_charts(
+    qa: QaTrends, *, raster: bool = True, labels: dict[str, str] | None = None
+) -> dict[str, Diagram]:
+    """Every QA chart: a p-chart per check, accuracy by period, error types, agreement."""
+    from rca.trends import charts
+
+    period = qa.scope.period
+    out = {d.name: d for d in (charts.control_chart(c, period, raster=raster) for c in qa.charts)}
+    out["accuracy-by-period"] = charts.accuracy_panels(
+        qa.accuracy, qa.charts, period, raster=raster
+    )
+    out["pareto-error-types"] = charts.pareto_chart(
+        "pareto-error-types", "QA errors by type", [(r.key, r.count) for r in qa.errors],
+        unit="error", what="error type", names=labels, raster=raster,
+    )  # fmt: skip
+    if qa.agreement:
+        out["agreement"] = charts.agreement_chart(qa.agreement, raster=raster)
+    return out
+
+
+def case_charts(
+    cases: CaseTrends, labels: dict[str, str], *, raster: bool = True
+) -> dict[str, Diagram]:
+    """Every case chart: cause categories and codes, the action portfolio, clock breaches."""
+    from rca.trends import charts
+
+    roots = bool(cases.root_categories)
+    word = "Root causes" if roots else "Causes"
+    categories = cases.root_categories if roots else cases.categories
+    codes = cases.root_codes if roots else cases.codes
+    return {
+        "pareto-categories": charts.pareto_chart(
+            "pareto-categories", f"{word} by fishbone category", [(r.key, r.causes) for r in categories],
+            unit="root cause" if roots else "cause", what="category", names=labels, raster=raster,
+        ),
+        "pareto-cause-codes": charts.pareto_chart(
+            "pareto-cause-codes", f"{word} by cause code", [(r.key, r.causes) for r in codes],
+            unit="root cause" if roots else "cause", what="cause code", top=12, rest_bar=False,
+            names=labels, raster=raster,
+        ),
+        "action-portfolio": charts.portfolio_chart(cases.portfolio, raster=raster),
+        "clock-breaches": charts.breach_chart(cases.clocks, labels, raster=raster),
+    }  # fmt: skip
+
+
+def draw_charts(trends: Trends, *, raster: bool = True) -> dict[str, Diagram]:
+    """Every chart of the report (PNGs only when a deck needs them)."""
+    out = qa_charts(trends.qa, raster=raster, labels=trends.labels) if trends.qa else {}
+    out.update(case_charts(trends.cases, trends.labels, raster=raster))
+    return out
+
+
+def render_trends(
+    trends: Trends,
+    charts: dict[str, Diagram],
+    formats: Sequence[str],
+    template_dirs: Sequence[Path] = (),
+) -> list[Artifact]:
+    """Every output, in memory: deck, brief (HTML, PDF), charts, tables."""
+    from rca.trends.brief import trends_html, trends_pdf
+    from rca.trends.export import table_files
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(
+            f"unknown trends format(s) {', '.join(unknown)}; expected: {', '.join(FORMATS)}"
+        )
+    out: list[Artifact] = []
+    if "pptx" in formats:
+        from rca.trends.deck import trends_deck
+
+        out.append(Artifact("trends.pptx", trends_deck(trends.context, charts), AUDIENCE))
+    if "html" in formats or "pdf" in formats:
+        html = trends_html(trends.context, charts, template_dirs)
+        if "pdf" in formats:
+            out.append(Artifact("trends.pdf", trends_pdf(html, template_dirs), AUDIENCE))
+        if "html" in formats:
+            out.append(Artifact("trends.html", html.encode("utf-8"), AUDIENCE))
+    if {"pptx", "pdf", "html"} & set(formats):
+        for chart in charts.values():
+            out.append(Artifact(f"charts/{chart.name}.svg", chart.svg.encode("utf-8"), AUDIENCE))
+            if chart.png:
+                out.append(Artifact(f"charts/{chart.name}.png", chart.png, AUDIENCE))
+    tables = {**(trends.qa.tables() if trends.qa else {}), **trends.cases.tables()}
+    columns = {**(QaTrends.columns() if trends.qa else {}), **CaseTrends.columns()}
+    for name, data in table_files(tables, columns, formats).items():
+        out.append(Artifact(name, data, AUDIENCE))
+    return out
+
+
+def check_trends(records: Sequence[LoadedRecord], artifacts: Sequence[Artifact]) -> None:
+    """The leak guard over every output, against every case's declared identifiers.
+
+    Trends outputs hold aggregates only, so no audience may see an identifier
+    here: a declared value or an undeclared pattern anywhere stops the run.
+    """
+    from rca.privacy.extract import Unreadable, extract
+    from rca.privacy.guard import Scanner
+
+    scanners = [Scanner(r) for r in records]
+    # Undeclared patterns (emails, phones...) are the same search for every case: the first
+    # scanner does it, knowing every case's public codes; the others look for their own
+    # declared identifiers only.
+    if scanners:
+        scanners[0].public = frozenset().union(*(s.public for s in scanners))
+    leaks: dict[tuple[str, str, str, str], Leak] = {}
+    for artifact in artifacts:
+        try:
+            chunks = extract(artifact.name, artifact.data)
+        except Unreadable as exc:
+            leak = Leak(
+                artifact.name,
+                "whole file",
+                f"cannot be read, so cannot be shown clean: {exc}",
+                "unreadable",
+            )
+            leaks[(leak.artifact, leak.where, leak.what, leak.variant)] = leak
+            continue
+        declared_only = [c._replace(patterns=False) for c in chunks]
+        for n, scanner in enumerate(scanners):
+            found = scanner.scan(
+                artifact.name, declared_only if n else chunks, allow_declared=False
+            )
+            for leak in found:
+                leaks.setdefault((leak.artifact, leak.where, leak.what, leak.variant), leak)
+    if leaks:
+        raise LeakError("trends", list(leaks.values()))
+
+
+def write_trends(artifacts: Sequence[Artifact], folder: Path) -> list[Path]:
+    """Write every artifact atomically under `folder` (normally OUT/trends)."""
+    return [write_atomic(folder / a.name, a.data) for a in artifacts]
+
+
+def run(
+    cases_dir: Path,
+    qa_path: Path | None,
+    out_dir: Path,
+    *,
+    scope: Scope,
+    today: date,
+    formats: Sequence[str] = FORMATS,
+    template_dirs: Sequence[Path] = (),
+) -> tuple[Trends, list[Path]]:
+    """The whole trends run; returns the trends and the files written under OUT/trends."""
+    records, qa = load_inputs(cases_dir, qa_path)
+    trends = build_trends(records, qa, scope, today, sources=(str(cases_dir), str(qa_path) if qa else None),
+                          template_dirs=template_dirs)  # fmt: skip
+    charts = (
+        draw_charts(trends, raster="pptx" in formats)
+        if {"pptx", "pdf", "html"} & set(formats)
+        else {}
+    )
+    artifacts = render_trends(trends, charts, formats, template_dirs)
+    check_trends(records, artifacts)
+    return trends, write_trends(artifacts, out_dir / "trends")
