@@ -1,23 +1,26 @@
 """Command line: parse arguments, call the pipeline, turn RcaError into a message and an exit code.
 
 Exit codes (every command): 0 success, 1 invalid input records (or a failed
-check), 2 usage error (bad option, missing path).
+check, or a failed case in a batch), 2 usage error (bad option, missing path),
+3 the leak guard stopped an output (nothing of that case was written).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from rca import __version__
 from rca.errors import RcaError, RecordError
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_LEAK = 0, 1, 2, 3
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
@@ -247,6 +250,356 @@ def analyze(
         click.echo(text_report(cases, _styled), nl=False)
     if errors:
         sys.exit(EXIT_INVALID)
+
+
+_TODAY = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date overdue actions are judged against (default: today).",
+)
+_TEMPLATES = click.option(
+    "--templates",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of your own templates and audience profiles, searched before the built-ins "
+    "(repeatable).",
+)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    # `--format pptx,pdf --format html` and `--format pptx --format pdf` mean the same.
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _audience_option(default: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--audience",
+        "-a",
+        "audiences",
+        multiple=True,
+        default=(default,),
+        show_default=True,
+        help="Audience profile(s): leadership, specialist, your own, or all (comma-separated "
+        "or repeated).",
+    )
+
+
+def _format_option() -> Callable[[_F], _F]:
+    return click.option(
+        "--format",
+        "-f",
+        "formats",
+        multiple=True,
+        default=("pptx,pdf,html",),
+        show_default=True,
+        help="Output formats: pptx, pdf, html (comma-separated or repeated).",
+    )
+
+
+def _formats(values: tuple[str, ...]) -> list[str]:
+    from rca.render.registry import available_formats
+
+    formats = _split(values)
+    unknown = [f for f in formats if f not in available_formats()]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}; expected: {', '.join(available_formats())}",
+            param_hint="--format",
+        )
+    return list(dict.fromkeys(formats))
+
+
+@cli.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_audience_option("all")
+@_format_option()
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder; files go to OUT/<case-id>/<audience>.<ext>.",
+)
+@_TODAY
+@_TEMPLATES
+def render(
+    case: Path,
+    audiences: tuple[str, ...],
+    formats: tuple[str, ...],
+    out: Path,
+    today: datetime | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Render one case record into decks, briefs and diagrams for its audiences.
+
+    Every output is checked by the leak guard before anything is written; a
+    failure leaves earlier outputs untouched.
+    """
+    from rca.pipeline import build
+
+    written = build(
+        [case],
+        out,
+        audiences=_split(audiences),
+        formats=_formats(formats),
+        today=today.date() if today else None,
+        template_dirs=template_dirs,
+    )
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument(
+    "folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder: OUT/<case-id>/<audience>.<ext>, diagrams in OUT/<case-id>/diagrams/.",
+)
+@_audience_option("all")
+@_format_option()
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel workers (default: all cores).",
+)
+@click.option("--force", is_flag=True, help="Rebuild every case, ignoring the cache.")
+@click.option(
+    "--summary-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the per-case outcomes as JSON to this file.",
+)
+@_TODAY
+@_TEMPLATES
+def build(
+    folder: Path | None,
+    out: Path,
+    audiences: tuple[str, ...],
+    formats: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    summary_json: Path | None,
+    today: datetime | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Render every case in FOLDER (default: the bundled example cases) for every audience.
+
+    Only cases whose record, templates, profiles or rca itself changed are
+    rebuilt (cache in OUT/.rca-cache.json). One failing case never stops the
+    others; the summary says which failed and why, and the exit code is 1.
+    """
+    import importlib.resources
+    from datetime import date
+
+    from rca.audience import select_profiles
+    from rca.batch import BuildPlan, build_many, outcomes_json
+    from rca.fs import write_atomic
+    from rca.progress import BuildProgress
+
+    source = folder or Path(str(importlib.resources.files("rca.case_reviews")))
+    plan = BuildPlan(
+        profiles=tuple(select_profiles(_split(audiences), template_dirs)),
+        formats=tuple(_formats(formats)),
+        out_dir=out,
+        today=today.date() if today else date.today(),
+        template_dirs=template_dirs,
+    )
+    with BuildProgress() as progress:
+        outcomes = build_many(
+            [source],
+            plan,
+            jobs=jobs,
+            force=force,
+            on_start=progress.start,
+            on_outcome=progress.advance,
+        )
+    progress.summary(outcomes, out)
+    if summary_json:
+        write_atomic(summary_json, outcomes_json(outcomes).encode("utf-8"))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        sys.exit(EXIT_LEAK if any(o.leak for o in failed) else EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_audience_option("all")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder (as for render).",
+)
+@click.option(
+    "--all-formats",
+    is_flag=True,
+    help="Also re-render the decks and PDFs on every save (slower); default: HTML only.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=0.2,
+    show_default=True,
+    help="Seconds between checks for a change.",
+)
+@_TODAY
+@_TEMPLATES
+def watch(
+    case: Path,
+    audiences: tuple[str, ...],
+    out: Path,
+    all_formats: bool,
+    interval: float,
+    today: datetime | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Re-render a case's HTML briefs every time the record is saved (Ctrl-C stops).
+
+    Open OUT/<case-id>/<audience>.html in a browser and reload after a save.
+    An invalid save prints its problems and keeps the last good output.
+    """
+    from rca.audience import select_profiles
+    from rca.preview import watch_case
+
+    watch_case(
+        case,
+        select_profiles(_split(audiences), template_dirs),
+        out,
+        formats=("html", "pptx", "pdf") if all_formats else ("html",),
+        interval=interval,
+        today=today.date() if today else None,
+        template_dirs=template_dirs,
+        echo=click.echo,
+    )
+
+
+TRENDS_FORMATS = ("pptx", "pdf", "html", "csv", "json")
+
+
+@cli.command()
+@click.argument(
+    "folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--qa",
+    "qa_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="QA assessments: a folder holding assessments.csv (and calibration.csv), or one file "
+    "(.csv or .parquet). Default: FOLDER/qa when it exists; the bundled QA data when FOLDER "
+    "is not given.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Only QA items handled, and cases detected, on or after this date.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Only QA items handled, and cases detected, on or before this date.",
+)
+@click.option(
+    "--period",
+    type=click.Choice(["month", "week"]),
+    default="month",
+    show_default=True,
+    help="The period every trend is grouped by.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder; files go to OUT/trends/ (trends.pptx, .pdf, .html, charts/, tables/).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    default=(",".join(TRENDS_FORMATS),),
+    show_default=True,
+    help="Outputs: pptx, pdf, html, csv, json (comma-separated or repeated); csv and json "
+    "write every table.",
+)
+@_TODAY
+def trends(
+    folder: Path | None,
+    qa_path: Path | None,
+    since: datetime | None,
+    until: datetime | None,
+    period: str,
+    out: Path,
+    formats: tuple[str, ...],
+    today: datetime | None,
+) -> None:
+    """Trends across case reviews and QA assessments: a leadership deck, a brief, every table.
+
+    Pareto of root-cause categories and cause codes, recurrence and ineffective
+    actions, the corrective-action portfolio, clocks and service-level breaches;
+    QA accuracy with control charts that flag unusual periods, error types, and
+    reviewer agreement (calibration). FOLDER defaults to the bundled example cases.
+    """
+    import importlib.resources
+    from datetime import date
+
+    from rca.errors import UsageError
+    from rca.trends.queries import Scope
+    from rca.trends.report import run
+
+    chosen = _split(formats)
+    unknown = [f for f in chosen if f not in TRENDS_FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}; expected: {', '.join(TRENDS_FORMATS)}",
+            param_hint="--format",
+        )
+    source = folder or Path(str(importlib.resources.files("rca.case_reviews")))
+    if qa_path is None and (source / "qa").is_dir():
+        qa_path = source / "qa"
+    try:
+        scope = Scope(
+            period=period,  # type: ignore[arg-type]  # click.Choice keeps it to the Literal's values
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+        )
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    result, written = run(
+        source,
+        qa_path,
+        out,
+        scope=scope,
+        today=today.date() if today else date.today(),
+        formats=tuple(dict.fromkeys(chosen)),
+    )
+    for path in written:
+        if path.suffix in (".pptx", ".pdf", ".html"):
+            click.echo(f"wrote {path}")
+    click.echo(f"wrote {len(written)} files under {out / 'trends'}")
+    for line in result.context["headlines"]:
+        if line["tone"] == "alert":
+            click.echo(f"flag: {line['text']}")
 
 
 _STYLES: dict[str, dict[str, Any]] = {

@@ -10,7 +10,16 @@ from rca.errors import OutputError
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` via a temp file in the same folder, fsync, then rename."""
+    """Write `data` to `path` via a temp file in the same folder, fsync, then rename.
+
+    A file that already holds exactly `data` is left alone: no write, no fsync,
+    its modification time kept (rebuilds and previews rewrite little).
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
+    except OSError:
+        pass  # missing or unreadable: write it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -1,0 +1,105 @@
+"""Seeded generator of realistic case records for benchmarks.
+
+Each record starts from a bundled case (so its shape, size and prose are
+realistic), gets a fresh case id, reshuffled timestamps, and optionally more
+timeline events and causes, then is written as YAML and checked to validate.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rca.load import check_record
+from rca.model import CaseReview
+
+ROOT = Path(__file__).parent.parent
+
+
+def _bundled() -> list[CaseReview]:
+    records = []
+    for path in sorted((ROOT / "case_reviews").glob("*.yaml")):
+        loaded, _ = check_record(path)
+        if loaded is not None:
+            records.append(loaded.record)
+    return records
+
+
+def _as_yaml(record: CaseReview) -> str:
+    data: Any = record.model_dump(mode="json", exclude_defaults=True)
+    data["schema_version"] = 1
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=88)
+
+
+def generate(out_dir: Path, count: int, *, seed: int = 7, extra_events: int = 0) -> list[Path]:
+    """Write `count` valid case records into `out_dir`; returns their paths."""
+    rng = random.Random(seed)
+    bases = _bundled()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        base = bases[i % len(bases)]
+        shift = timedelta(days=rng.randint(-300, 0), minutes=rng.randint(0, 600))
+        timeline = [e.model_copy(update={"at": e.at + shift}) for e in base.timeline]
+        for j in range(extra_events):
+            last = timeline[-2] if len(timeline) > 1 else timeline[-1]
+            timeline.insert(
+                len(timeline) - 1,
+                last.model_copy(
+                    update={"milestone": None, "id": None, "at": last.at + timedelta(seconds=j + 1)}
+                ),
+            )
+        record = base.model_copy(update={"case_id": f"BEN-{i:05d}", "timeline": timeline})
+        path = out_dir / f"BEN-{i:05d}.yaml"
+        path.write_text(_as_yaml(record), encoding="utf-8")
+        paths.append(path)
+    loaded, problems = check_record(paths[0])
+    if loaded is None:
+        raise SystemExit("generated record does not validate:\n" + "\n".join(map(str, problems)))
+    return paths
+
+
+def big_graph_record(causes: int, *, seed: int = 5) -> Any:
+    """A LoadedRecord whose causal graph has `causes` causes (a random layered DAG)."""
+    from rca.load import LoadedRecord
+    from rca.model import Action, Cause, Link
+    from rca.yamlsafe import Located
+
+    rng = random.Random(seed)
+    base = _bundled()[0]
+    categories = sorted({c.category for c in base.causes})
+    layers = max(3, int(causes**0.5) // 4)
+    items: list[Cause] = []
+    for i in range(causes):
+        layer = i % layers
+        if layer == 0:
+            targets = ["problem"]
+        else:
+            pool = [j for j in range(i) if j % layers == layer - 1]
+            targets = [f"C{j}" for j in rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))]
+        items.append(
+            Cause(
+                id=f"C{i}",
+                statement=f"Generated cause {i} in layer {layer}.",
+                category=categories[i % len(categories)],
+                leads_to=[Link(to=t) for t in targets],
+                status="verified",
+            )
+        )
+    actions = [
+        Action(
+            id=f"A{i}",
+            title=f"Action {i}",
+            addresses=[f"C{i}"],
+            type="prevent",
+            mechanism="automate",
+            owner="LER Operations",
+        )
+        for i in range(0, causes, 10)
+    ]
+    record = base.model_copy(update={"causes": items, "why_chains": [], "actions": actions})
+    return LoadedRecord(Path("big.yaml"), record, Located(None), "0" * 64)
