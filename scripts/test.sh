@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-.venv/bin/ruff check rca tests
+.venv/bin/ruff check rca tests benchmarks
+.venv/bin/ruff format --check rca tests benchmarks
 .venv/bin/mypy
 exec .venv/bin/pytest "$@"

@@ -18,7 +18,9 @@ RESERVED_NETS = [
     ipaddress.ip_network(n)
     for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
 ]
-FICTIONAL_EMAIL = re.compile(r"[^@\s]+@(?:[\w-]+\.)*example\.(?:com|org|net|invalid)", re.IGNORECASE)
+FICTIONAL_EMAIL = re.compile(
+    r"[^@\s]+@(?:[\w-]+\.)*example\.(?:com|org|net|invalid)", re.IGNORECASE
+)
 FICTIONAL_PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?555[\s.-]?01\d\d")
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 # Top-level folders that install as subpackages of rca (see [tool.setuptools.package-dir]).
-MAPPED = {"templates": "rca.templates", "case_reviews": "rca.case_reviews", "schemas": "rca.schemas"}
+MAPPED = {
+    "templates": "rca.templates",
+    "case_reviews": "rca.case_reviews",
+    "schemas": "rca.schemas",
+}
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
 
 
