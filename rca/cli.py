@@ -49,6 +49,23 @@ def cli() -> None:
     """
 
 
+_TODAY = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date overdue actions are judged against (default: today).",
+)
+_TEMPLATES = click.option(
+    "--templates",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of your own templates and audience profiles, searched before the built-ins "
+    "(repeatable).",
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -175,13 +192,7 @@ def schema(out: Path, check: bool) -> None:
     is_flag=True,
     help="Treat lint warnings as errors (always so for approved and published reviews).",
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date overdue actions are judged against (default: today).",
-)
+@_TODAY
 @click.option(
     "--lexicon",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -250,23 +261,6 @@ def analyze(
         click.echo(text_report(cases, _styled), nl=False)
     if errors:
         sys.exit(EXIT_INVALID)
-
-
-_TODAY = click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date overdue actions are judged against (default: today).",
-)
-_TEMPLATES = click.option(
-    "--templates",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of your own templates and audience profiles, searched before the built-ins "
-    "(repeatable).",
-)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
