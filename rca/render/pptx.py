@@ -1122,11 +1122,20 @@ class PptxRenderer:
                 f"audience '{context['audience']['id']}': unknown deck section(s) {', '.join(unknown)}; "
                 f"expected any of: {', '.join(sorted(SECTIONS))}"
             )
-        master = data.options.get("pptx_master")
+        master = data.options.get("pptx_master") or user_master(data.template_dirs)
         builder = DeckBuilder(open_master(Path(master) if master else None), context, data.diagrams)
         for name in names:
             SECTIONS[name](builder, context)
         return save(builder)
+
+
+def user_master(template_dirs: Sequence[Any]) -> Path | None:
+    """An organisation's own master, `decks/default.pptx` in the first template folder holding one."""
+    for folder in template_dirs:
+        candidate = Path(folder) / "decks" / "default.pptx"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def save(builder: DeckBuilder) -> bytes:

@@ -543,6 +543,20 @@ def test_an_organisations_master_is_used_by_layout_name(
     assert_nothing_overflows(data)
 
 
+def test_a_master_in_a_template_folder_is_found(
+    tmp_path: Path, leadership: dict[str, Any], deck_diagrams: dict[str, Any]
+) -> None:
+    # `--templates DIR` with DIR/decks/default.pptx: the organisation's master wins.
+    import shutil
+
+    import pptx
+
+    (tmp_path / "decks").mkdir()
+    shutil.copy(Path(pptx.__file__).parent / "templates" / "default.pptx", tmp_path / "decks")
+    data = PptxRenderer().render(RenderInput(leadership, deck_diagrams, (tmp_path,)))
+    assert reopen(data).slide_width == Emu(9144000)  # the 4:3 master, not rca's 16:9
+
+
 def test_a_master_without_the_layouts_is_an_error(
     tmp_path: Path, leadership: dict[str, Any]
 ) -> None:
