@@ -39,6 +39,9 @@ from rca.taxonomy import DEFAULT_TAXONOMY, Taxonomy, builtin_taxonomies
 
 SCHEMA_VERSION: Literal[1] = 1
 PROBLEM_ID = "problem"
+# Caps on the graph's size: far above any real case (a rich one has ~15 causes),
+# low enough that layout and rendering stay bounded; each refusal names the list.
+MAX_ITEMS = 5000
 
 # The taxonomy of the record being validated (see CaseReview._with_taxonomy).
 _TAXONOMY: ContextVar[Taxonomy | None] = ContextVar("rca_taxonomy", default=None)
@@ -844,19 +847,19 @@ class CaseReview(Model):
     taxonomy: Slug = DEFAULT_TAXONOMY
     review: Review
     escalation: Escalation
-    timeline: Annotated[list[Event], Field(min_length=1)]
+    timeline: Annotated[list[Event], Field(min_length=1, max_length=MAX_ITEMS)]
     service_levels: list[ServiceLevel] = []
     problem: Problem
     impact: Impact
-    causes: list[Cause] = []
-    why_chains: list[WhyChain] = []
-    evidence: list[Evidence] = []
-    actions: list[Action] = []
+    causes: Annotated[list[Cause], Field(max_length=MAX_ITEMS)] = []
+    why_chains: Annotated[list[WhyChain], Field(max_length=MAX_ITEMS)] = []
+    evidence: Annotated[list[Evidence], Field(max_length=MAX_ITEMS)] = []
+    actions: Annotated[list[Action], Field(max_length=MAX_ITEMS)] = []
     decisions: list[DecisionAsk] = []  # explicit asks of leadership, most pressing first
     lessons: list[Text] = []
     training: Training = Training()
     policies: list[PolicyRef] = []
-    identifiers: list[Identifier] = []
+    identifiers: Annotated[list[Identifier], Field(max_length=MAX_ITEMS)] = []
     lint_accepted: list[AcceptedLint] = []  # warnings examined and accepted (rca analyze)
 
     @field_validator("timeline")

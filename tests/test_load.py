@@ -294,3 +294,14 @@ def test_every_text_field_is_tagged() -> None:
 
     walk(record_schema(), "#")
     assert untagged == []
+
+
+def test_graph_size_is_capped(tmp_path: Path) -> None:
+    from rca.model import MAX_ITEMS
+
+    causes = "".join(
+        f"  - {{id: C{i}, statement: Cause {i}., category: people, leads_to: [problem]}}\n"
+        for i in range(MAX_ITEMS + 1)
+    )
+    path = variant(tmp_path, "timeline:", f"causes:\n{causes}timeline:")
+    assert messages(path) == [f"{path}:21:3: causes: at most {MAX_ITEMS} item(s) allowed"]
