@@ -15,7 +15,7 @@ from typing import Any
 
 from rca import __version__
 from rca.analyse.findings import Findings
-from rca.audience import Profile
+from rca.audience import Privacy, Profile
 from rca.labels import labels_for
 from rca.load import LoadedRecord
 from rca.model import (
@@ -30,13 +30,14 @@ from rca.model import (
     Milestone,
     ProcessType,
     ReviewStatus,
+    Sensitivity,
     Severity,
     SlaMetric,
     TriageClass,
     WorkflowStep,
 )
 from rca.privacy.identifiers import declared_identifiers
-from rca.privacy.redact import Scrubber, redact_record
+from rca.privacy.redact import WITHHELD, Scrubber, redact_record
 from rca.render.decisions import decisions, overdue_actions
 from rca.taxonomy import builtin_taxonomies
 
@@ -99,7 +100,7 @@ def build_context(
     analysis_date = today or date.today()
     context: dict[str, Any] = {
         "case": case,
-        "findings": scrub_strings(findings.to_dict(), scrub),
+        "findings": findings_view(findings, case, profile.privacy, scrub),
         "audience": profile.model_dump(mode="json"),
         "meta": {
             "case_id": record.case_id,
@@ -196,6 +197,33 @@ def timeline(
         }
         return [e for e in events if e["deviation"] or e["milestone"] in anchors]
     return list(events)
+
+
+def findings_view(
+    findings: Findings, case: dict[str, Any], privacy: Privacy, scrub: Scrubber
+) -> dict[str, Any]:
+    """The findings as this audience may read them.
+
+    Reviewer text in the findings (the problem, cause statements, chain
+    questions) is taken from the redacted case, so field-level withholding
+    applies to it exactly as to the case; lint messages quote record text, so
+    they follow the clearance for internal text. Everything is scrubbed.
+    """
+    data: dict[str, Any] = scrub_strings(findings.to_dict(), scrub)
+    data["problem"] = case["problem"]["statement"]
+    data["title"] = case["title"]
+    statements = {c["id"]: c["statement"] for c in case["causes"]}
+    for cause in data["causes"]:
+        cause["statement"] = statements.get(cause["id"], WITHHELD)
+    questions = {w["id"]: w["question"] for w in case["why_chains"]}
+    for chain in data["chains"]:
+        if chain["declared"]:
+            chain["question"] = questions.get(chain["id"])
+    if Sensitivity.INTERNAL not in privacy.allow:
+        for finding in data["lint"]:
+            finding["message"] = WITHHELD
+            finding["accepted"] = WITHHELD if finding.get("accepted") else None
+    return data
 
 
 def scrub_strings(value: Any, scrub: Scrubber) -> Any:
