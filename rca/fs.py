@@ -9,6 +9,31 @@ from pathlib import Path
 from rca.errors import OutputError
 
 
+def _mode_for(path: Path) -> int:
+    # Keep the mode of the file being replaced; a new file gets what the user's
+    # umask allows (mkstemp's 0600 would be too strict, a fixed 0644 too loose).
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename itself is durable only once the folder is synced.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # not every file system syncs folders
+    finally:
+        os.close(fd)
+
+
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write `data` to `path` via a temp file in the same folder, fsync, then rename.
 
@@ -30,8 +55,9 @@ def write_atomic(path: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
+        _fsync_folder(path.parent)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(path, f"cannot write: {exc.strerror}") from None
