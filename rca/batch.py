@@ -15,7 +15,8 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field, replace
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from rca.errors import LeakError, RcaError
 from rca.fs import write_atomic
 from rca.load import check_record, find_record_files
 from rca.templating import builtin_template_dir
+from rca.yamlsafe import MAX_BYTES
 
 MANIFEST = ".rca-cache.json"
 Status = Literal["built", "cached", "failed"]
@@ -58,7 +60,8 @@ class BuildPlan:
 
 def _files_digest(roots: Sequence[Path], suffixes: tuple[str, ...] | None = None) -> str:
     digest = hashlib.sha256()
-    for root in roots:
+    for index, root in enumerate(roots):
+        digest.update(f"root {index}\0".encode())  # a folder earlier in the search path wins
         if not root.is_dir():
             continue
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -178,40 +181,68 @@ def build_many(
     env = environment_key(plan)
     outcomes: list[CaseOutcome] = []
     todo: list[tuple[Path, str]] = []
+    owner: dict[str, str] = {}  # case id -> the first file (in path order) that claims it
+
+    def report(outcome: CaseOutcome) -> None:
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
     for source in files:
-        key = hashlib.sha256(env.encode() + source.read_bytes()).hexdigest()
-        entry = cases.get(str(source.resolve()))
-        if (
+        resolved = str(source.resolve())
+        key, error = _record_key(source, env)
+        entry = cases.get(resolved)
+        cached = (
             not force
-            and entry
+            and entry is not None
             and entry.get("key") == key
             and all((plan.out_dir / f).is_file() for f in entry.get("files", []))
-        ):
-            outcome = CaseOutcome(str(source), entry.get("case_id"), "cached", 0.0, entry["files"])
-            outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
+        )
+        # Records are checked here, before any build, so that an invalid one
+        # fails at once and two records claiming one case id never both write
+        # into OUT/<case-id>/.
+        if cached and entry is not None:
+            case_id = entry.get("case_id")
+        elif error is None:
+            loaded, problems = check_record(source)
+            case_id = loaded.record.case_id if loaded is not None else None
+            if loaded is None:
+                error = "\n".join(map(str, problems))
+        if error is None and case_id is not None and case_id in owner:
+            error = f"case id '{case_id}' is also used by {owner[case_id]}"
+        if error is not None:
+            cases.pop(resolved, None)
+            report(CaseOutcome(str(source), None, "failed", 0.0, error=error))
+            continue
+        if case_id is not None:
+            owner[case_id] = str(source)
+        if cached and entry is not None:
+            report(CaseOutcome(str(source), case_id, "cached", 0.0, entry["files"]))
         else:
             todo.append((source, key))
     if on_start:
         on_start(len(todo), len(files))
 
-    def record(outcome: CaseOutcome, key: str) -> None:
-        outcomes.append(outcome)
+    for outcome, key in _run(todo, plan, jobs or os.cpu_count() or 1):
         resolved = str(Path(outcome.source).resolve())
         if outcome.status == "built":
             cases[resolved] = {"key": key, "case_id": outcome.case_id, "files": outcome.files}
         else:
             cases.pop(resolved, None)
-        if on_outcome:
-            on_outcome(outcome)
-
-    for outcome, key in _run(todo, plan, jobs or os.cpu_count() or 1):
-        record(outcome, key)
-    if todo:
+        report(outcome)
+    if todo or len(cases) != len(manifest.get("cases", {})):
         _save_manifest(plan.out_dir, manifest)
-    _flag_duplicate_ids(outcomes)
     return sorted(outcomes, key=lambda o: o.source)
+
+
+def _record_key(source: Path, env: str) -> tuple[str, str | None]:
+    """The cache key of one record file, or an error when it cannot be read."""
+    try:
+        if source.stat().st_size > MAX_BYTES:
+            return "", None  # check_record reports the size, with its limit
+        return hashlib.sha256(env.encode() + source.read_bytes()).hexdigest(), None
+    except OSError as exc:
+        return "", f"{source}: cannot read file: {exc.strerror}"
 
 
 def _run(
@@ -232,24 +263,15 @@ def _run(
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result(), pending.pop(future)
-
-
-def _flag_duplicate_ids(outcomes: list[CaseOutcome]) -> None:
-    # Two records with one case id write into the same folder: fail the later one.
-    seen: dict[str, str] = {}
-    for index, outcome in sorted(enumerate(outcomes), key=lambda pair: pair[1].source):
-        if outcome.case_id is None or outcome.status == "failed":
-            continue
-        if outcome.case_id in seen:
-            outcomes[index] = replace(
-                outcome,
-                status="failed",
-                error=f"case id '{outcome.case_id}' is also used by {seen[outcome.case_id]}; "
-                "their outputs overwrite each other",
-            )
-        else:
-            seen[outcome.case_id] = outcome.source
+                key = pending.pop(future)
+                try:
+                    yield future.result(), key
+                except BrokenProcessPool as exc:  # a worker died (out of memory, killed)
+                    source = next(s for s, k in todo if k == key)
+                    yield (
+                        CaseOutcome(str(source), None, "failed", 0.0, error=f"worker died: {exc}"),
+                        key,
+                    )
 
 
 def outcomes_json(outcomes: Sequence[CaseOutcome]) -> str:
