@@ -88,8 +88,10 @@ def load_profiles(user_dirs: Sequence[Path] = ()) -> dict[str, Profile]:
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             try:
                 profile = Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-            except (ValidationError, yaml.YAMLError) as exc:
+            except (ValidationError, yaml.YAMLError, UnicodeDecodeError) as exc:
                 raise RcaError(f"{path}: not a valid audience profile:\n{exc}") from None
+            except OSError as exc:
+                raise RcaError(f"{path}: cannot read audience profile: {exc.strerror}") from None
             profiles[profile.id] = profile
     return profiles
 

@@ -45,7 +45,8 @@ def cli() -> None:
     Write an escalation record as YAML (`rca new`), check it (`rca validate`),
     and keep the JSON Schema editors use up to date (`rca schema`).
 
-    Exit codes: 0 success, 1 invalid records, 2 usage error.
+    Exit codes: 0 success, 1 invalid records (or a failed case), 2 usage error,
+    3 the leak guard stopped an output.
     """
 
 
@@ -160,7 +161,10 @@ def schema(out: Path, check: bool) -> None:
     stale = []
     for name, text in schema_files().items():
         target = out / name
-        current = target.read_text(encoding="utf-8") if target.exists() else None
+        try:
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+        except (OSError, UnicodeDecodeError):
+            current = None  # unreadable counts as out of date; writing replaces it
         if current == text:
             continue
         stale.append(target)

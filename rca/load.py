@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -129,8 +128,7 @@ def check_record(
         return None, sorted(problems)
     if problems:  # recoverable YAML problems (duplicate keys) still fail the file
         return None, sorted(problems)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedRecord(path, record, located, digest), []
+    return LoadedRecord(path, record, located, located.sha256), []
 
 
 def format_path(path: Sequence[str | int]) -> str:

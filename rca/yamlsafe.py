@@ -13,6 +13,7 @@ author typed or are rejected with a hint, never silently turned into
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ class Located:
 
     data: Any
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    sha256: str = ""  # of the bytes parsed (set by read_yaml)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
@@ -100,7 +102,10 @@ def read_yaml(
         raw = path.read_bytes()
     except OSError as exc:
         return None, [YamlProblem(None, None, (), f"cannot read file: {exc.strerror}")]
-    return parse_yaml(raw)
+    located, problems = parse_yaml(raw)
+    if located is not None:
+        located.sha256 = hashlib.sha256(raw).hexdigest()
+    return located, problems
 
 
 def parse_yaml(raw: bytes) -> tuple[Located | None, list[YamlProblem]]:

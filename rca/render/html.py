@@ -64,6 +64,10 @@ def brief_html(data: RenderInput) -> str:
         raise RcaError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise RcaError(f"brief template {name!r}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise RcaError(f"brief template {name!r}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # a filter given the wrong kind of value
+        raise RcaError(f"brief template {name!r}: {type(exc).__name__}: {exc}") from None
 
 
 def template_roots(user_dirs: Sequence[Path]) -> list[Path]:

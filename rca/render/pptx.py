@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.oxml import parse_xml
@@ -1046,7 +1047,7 @@ def open_master(path: Path | None = None) -> Any:
     source = Path(path) if path is not None else default_master()
     try:
         prs = Presentation(io.BytesIO(_master_bytes(source)))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.LxmlError) as exc:
         raise RcaError(f"{source}: not a usable .pptx deck master ({exc})") from None
     ids = prs.slides._sldIdLst
     for sld in list(ids):
