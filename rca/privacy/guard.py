@@ -17,13 +17,15 @@ error lists every hit, and `rca.pipeline` writes nothing.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import re
 import unicodedata
 import urllib.parse
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -72,12 +74,24 @@ def find_leaks(
     loaded: LoadedRecord, profiles: dict[str, Profile], artifacts: Sequence[Artifact]
 ) -> list[Leak]:
     """Every leak in a case's artifacts, in artifact order."""
-    scanner = Scanner(loaded)
+    config = _scan_config(loaded)
+    scanner: Scanner | None = None
     leaks: list[Leak] = []
     for artifact in artifacts:
         profile = profiles.get(artifact.audience)
         # An artifact of an audience with no profile is held to the strictest rule.
         raw = profile is not None and profile.privacy.personal is PersonalData.RAW
+        # The verdict is a pure function of the bytes, how they are read (the
+        # extension), the audience's rule and the identifiers looked for; an
+        # artifact already found clean under all four (a diagram unchanged by an
+        # edit, a rebuild) is not read again.
+        key = hashlib.sha256(
+            f"{config}\0{raw}\0{Path(artifact.name).suffix}\0".encode() + artifact.data
+        ).hexdigest()
+        if key in _CLEAN:
+            _CLEAN.move_to_end(key)
+            continue
+        scanner = scanner or Scanner(loaded)
         try:
             chunks = extract(artifact.name, artifact.data)
         except Unreadable as exc:
@@ -92,8 +106,25 @@ def find_leaks(
                 )
             )
             continue
-        leaks += scanner.scan(artifact.name, chunks, allow_declared=raw)
+        found = scanner.scan(artifact.name, chunks, allow_declared=raw)
+        if not found:
+            _CLEAN[key] = None
+            if len(_CLEAN) > _CLEAN_SIZE:
+                _CLEAN.popitem(last=False)
+        leaks += found
     return leaks
+
+
+# Keys of artifacts found clean (see find_leaks); a verdict never changes for a key.
+_CLEAN: OrderedDict[str, None] = OrderedDict()
+_CLEAN_SIZE = 2048
+
+
+def _scan_config(loaded: LoadedRecord) -> str:
+    """What a scan looks for in a case: its identifiers and the texts its schema allows."""
+    identifiers = sorted((d.kind.value, d.value) for d in declared_identifiers(loaded.record))
+    public = sorted(_public_pattern_texts(loaded))
+    return hashlib.sha256(repr((identifiers, public)).encode()).hexdigest()
 
 
 class Scanner:

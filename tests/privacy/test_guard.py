@@ -686,3 +686,30 @@ def test_leak_error_survives_a_worker_process() -> None:
     error = LeakError("TST-0142", [Leak("a.html", "HTML text, line 1", "email (Email A)", "exact")])
     copy = pickle.loads(pickle.dumps(error))
     assert (str(copy), copy.leaks, copy.exit_code) == (str(error), error.leaks, 3)
+
+
+# --------------------------------------------------------------------------- verdict cache
+
+
+def test_a_clean_verdict_is_remembered_only_for_the_same_identifiers(
+    loaded: LoadedRecord, profiles: dict[str, Profile]
+) -> None:
+    # The same bytes, clean for a record that does not declare the name...
+    text = b"<p>ask Det. Jordan Vale</p>"
+    other = loaded.record.model_copy(update={"identifiers": []})
+    clean_record = LoadedRecord(loaded.path, other, loaded.source, loaded.sha256)
+    assert find_leaks(clean_record, profiles, [Artifact("x.html", text, "specialist")]) == []
+    # ...are scanned again, and caught, for a record that declares it.
+    assert find_leaks(loaded, profiles, [Artifact("x.html", text, "specialist")])
+    assert find_leaks(loaded, profiles, [Artifact("x.html", text, "specialist")])  # never cached
+
+
+def test_a_cached_clean_artifact_is_not_read_again(
+    loaded: LoadedRecord, profiles: dict[str, Profile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rca.privacy import guard
+
+    artifact = Artifact("y.html", b"<p>nothing personal here</p>", "specialist")
+    assert find_leaks(loaded, profiles, [artifact]) == []
+    monkeypatch.setattr(guard, "extract", lambda *a: pytest.fail("read a cached artifact"))
+    assert find_leaks(loaded, profiles, [artifact]) == []
