@@ -473,6 +473,12 @@ class ActionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+OPEN_ACTION_STATUSES: frozenset[ActionStatus] = frozenset(
+    {ActionStatus.PLANNED, ActionStatus.IN_PROGRESS}
+)
+"""An action in one of these is still to be done: it needs an owner and a due date, and can be overdue."""
+
+
 class EvidenceKind(StrEnum):
     """What an evidence item is."""
 

@@ -21,6 +21,7 @@ from rca.analyse.graph import CausalGraph
 from rca.analyse.metrics import Measured, format_duration
 from rca.load import LoadedRecord, format_path
 from rca.model import (
+    OPEN_ACTION_STATUSES,
     PROBLEM_ID,
     AcceptedLint,
     ActionMechanism,
@@ -33,7 +34,6 @@ from rca.taxonomy import Taxonomy
 from rca.yamlsafe import Path_
 
 FINAL_REVIEW = (ReviewStatus.APPROVED, ReviewStatus.PUBLISHED)
-OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,7 @@ def _no_owner(ctx: Context) -> Iterator[Hit]:
 @rule("RCA403", "action-without-due-date", "warning", "an open action has no due date")
 def _no_due(ctx: Context) -> Iterator[Hit]:
     for i, action in enumerate(ctx.record.actions):
-        if action.status in OPEN_ACTION and action.due is None:
+        if action.status in OPEN_ACTION_STATUSES and action.due is None:
             yield Hit(
                 ("actions", i, "due"),
                 f"action {action.id} has no due date; set due so its progress can be tracked",
@@ -461,7 +461,11 @@ def _unmeasurable(ctx: Context) -> Iterator[Hit]:
 @rule("RCA406", "overdue-action", "warning", "an open action is past its due date")
 def _overdue(ctx: Context) -> Iterator[Hit]:
     for i, action in enumerate(ctx.record.actions):
-        if action.status in OPEN_ACTION and action.due is not None and action.due < ctx.today:
+        if (
+            action.status in OPEN_ACTION_STATUSES
+            and action.due is not None
+            and action.due < ctx.today
+        ):
             days = (ctx.today - action.due).days
             yield Hit(
                 ("actions", i, "due"),

@@ -9,14 +9,14 @@ profile's detail limits allow (`context["view"]`) and the decisions needed
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from rca.analyse.metrics import format_duration
+from rca.model import OPEN_ACTION_STATUSES
 from rca.render.decisions import decisions_summary
 from rca.render.decisions import gist as gist  # re-exported: the brief templates' filter
 
-OPEN = ("planned", "in_progress")
 CLOSED = ("done", "verified")
 
 
@@ -49,7 +49,7 @@ def brief_view(context: dict[str, Any]) -> dict[str, Any]:
         "scope": scope(case["escalation"]["data"]),
         "progress": {
             "closed": sum(1 for a in actions if a["status"] in CLOSED),
-            "open": sum(1 for a in actions if a["status"] in OPEN),
+            "open": sum(1 for a in actions if a["status"] in OPEN_ACTION_STATUSES),
             "overdue": len(late),
             "total": sum(1 for a in actions if a["status"] != "cancelled"),
         },
@@ -110,12 +110,6 @@ def scope(data: dict[str, list[str]]) -> list[dict[str, Any]]:
         }
         for c in seen
     ]
-
-
-def human_day(iso: str) -> str:
-    """2026-03-04 -> 4 Mar 2026 (a timestamp gives its own local date)."""
-    day = datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(iso)
-    return f"{day.day} {day:%b %Y}"
 
 
 def _clock(clock: dict[str, Any]) -> dict[str, Any]:

@@ -20,9 +20,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from rca.model import OPEN_ACTION_STATUSES
+from rca.render.formatting import day, label, sentence_case
+
 Decision = dict[str, Any]  # kind, subject, ask, detail, why, refs
 
-OPEN = ("planned", "in_progress")
 # Controls that change a system (and so need building and money), strongest first.
 SYSTEM_CHANGE = {
     "eliminate": "elimination of the hazard",
@@ -32,7 +34,6 @@ SYSTEM_CHANGE = {
     "alert": "alert",
 }
 UNSIGNED = ("draft", "in_review")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def decisions(context: dict[str, Any]) -> list[Decision]:
@@ -76,7 +77,7 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                     a["id"],
                     f"Unblock or re-plan overdue action {a['id']}: {a['title']}",
                     f"Owner {a['owner'] or 'not assigned'}; due {day(a['due'])}; still "
-                    f"{_lower(labels, a['status'])} on {day(today)}.",
+                    f"{sentence_case(label(labels, a['status']))} on {day(today)}.",
                     f"Action {a['id']} is past its due date and still open.",
                     [a["id"]],
                 )
@@ -98,13 +99,13 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
 
     for a in acts:
         missing = [w for w, v in (("an owner", a["owner"]), ("a due date", a["due"])) if not v]
-        if a["status"] in OPEN and missing:
+        if a["status"] in OPEN_ACTION_STATUSES and missing:
             out.append(
                 _decision(
                     "unassigned",
                     a["id"],
                     f"Assign {' and '.join(missing)} to action {a['id']}: {a['title']}",
-                    f"{labels.get(a['mechanism'], a['mechanism'])}; {_lower(labels, a['status'])}.",
+                    f"{label(labels, a['mechanism'])}; {sentence_case(label(labels, a['status']))}.",
                     f"Action {a['id']} has no {' or '.join(m.split(' ', 1)[1] for m in missing)}; "
                     "nobody is accountable for it yet.",
                     [a["id"]],
@@ -184,7 +185,7 @@ _SUMMARY = {
 
 def decisions_summary(asks: Sequence[Decision]) -> str:
     """The decisions in one sentence, explicit asks first, the rest grouped by kind: for bottom lines."""
-    parts = [_sentence_case(d["ask"]) for d in asks if d["kind"] in ("asked", "regulatory")]
+    parts = [sentence_case(d["ask"]) for d in asks if d["kind"] in ("asked", "regulatory")]
     for kind, (one, many) in _SUMMARY.items():
         subjects = [d["subject"] for d in asks if d["kind"] == kind]
         if subjects:
@@ -200,7 +201,7 @@ def overdue_actions(actions: Sequence[dict[str, Any]], today: date) -> list[str]
     return [
         a["id"]
         for a in actions
-        if a["status"] in OPEN and a["due"] and date.fromisoformat(a["due"]) < today
+        if a["status"] in OPEN_ACTION_STATUSES and a["due"] and date.fromisoformat(a["due"]) < today
     ]
 
 
@@ -215,14 +216,6 @@ def gist(text: str, min_chars: int = 60) -> str:
         if len(out) >= min_chars:
             break
     return out
-
-
-def day(value: str | date | None) -> str:
-    """`2026-05-31` -> `31 May 2026`."""
-    if not value:
-        return "not set"
-    d = value if isinstance(value, date) else date.fromisoformat(value)
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _asked(ask: dict[str, Any], today: date) -> Decision:
@@ -253,14 +246,3 @@ def _decision(
         "why": why,
         "refs": refs or [],
     }
-
-
-def _lower(labels: dict[str, str], code: str) -> str:
-    return _sentence_case(labels.get(code, code.replace("_", " ")))
-
-
-def _sentence_case(text: str) -> str:
-    """A label or ask inside a sentence: first letter lower-cased unless it starts an acronym."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]

@@ -13,7 +13,6 @@ import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -23,8 +22,8 @@ from markupsafe import Markup
 
 from rca.analyse.metrics import format_duration
 from rca.errors import RcaError
-from rca.labels import label as code_label
-from rca.render.brief import brief_view, gist, human_day
+from rca.render import formatting
+from rca.render.brief import brief_view, gist
 from rca.render.fetch import asset_url, data_url, fetch
 from rca.render.registry import Diagram, RenderInput
 from rca.templating import builtin_template_dir, template_environment
@@ -84,12 +83,12 @@ def brief_environment(user_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     roots = template_roots(user_dirs)
     env.filters.update(
         label=_label,
-        day=human_day,
-        day_month=lambda ts: f"{datetime.fromisoformat(ts).day} {datetime.fromisoformat(ts):%b}",
+        day=formatting.day,
+        day_month=formatting.day_month,
         gist=gist,
-        time=lambda ts: f"{datetime.fromisoformat(ts):%H:%M}",
-        weekday=lambda ts: f"{datetime.fromisoformat(ts):%a}",
-        utc_offset=_utc_offset,
+        time=formatting.clock_time,
+        weekday=formatting.weekday,
+        utc_offset=formatting.utc_offset,
         duration=format_duration,
         letter=lambda n: chr(ord("A") + int(n)),
     )
@@ -99,20 +98,7 @@ def brief_environment(user_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
 
 @jinja2.pass_context
 def _label(ctx: jinja2.runtime.Context, code: str | None) -> str:
-    if code is None:
-        return ""
-    labels: dict[str, str] = ctx["labels"]
-    return labels.get(code) or code_label(code)
-
-
-def _utc_offset(ts: str) -> str:
-    offset = datetime.fromisoformat(ts).utcoffset()
-    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
-    if minutes == 0:
-        return "UTC"
-    hours, rest = divmod(abs(minutes), 60)
-    sign = "+" if minutes > 0 else "\u2212"  # a true minus sign
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return formatting.label(ctx["labels"], code)
 
 
 # --------------------------------------------------------------------------- diagrams

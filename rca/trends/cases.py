@@ -28,7 +28,7 @@ import numpy as np
 
 from rca.errors import UsageError
 from rca.load import LoadedRecord
-from rca.model import ActionStatus, CaseReview, Milestone, SlaMetric
+from rca.model import OPEN_ACTION_STATUSES, CaseReview, Milestone, SlaMetric
 from rca.trends.qa import TABLE_NAME, quote
 from rca.trends.queries import Period, Scope
 
@@ -43,7 +43,6 @@ CLOCKS: tuple[tuple[SlaMetric, Milestone, Milestone], ...] = (
 )
 CaseDimension = Literal["process_type", "severity", "detected_by", "period"]
 CASE_DIMENSIONS: tuple[CaseDimension, ...] = ("process_type", "severity", "detected_by", "period")
-OPEN = (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
 
 SCHEMA: dict[str, dict[str, str]] = {
     "cases": {
@@ -489,7 +488,7 @@ class Portfolio:
 
 
 def _states_sql(t: CaseTables) -> str:
-    opened = ", ".join(f"'{s}'" for s in OPEN)
+    opened = ", ".join(f"'{s}'" for s in sorted(s.value for s in OPEN_ACTION_STATUSES))
     return (
         f"WITH bad AS (SELECT DISTINCT case_id, action_id FROM ({ineffective_actions_sql(t)})) "
         "SELECT a.case_id, a.action_id, a.owner, a.status, a.due, a.completed_on, a.verify_by, "

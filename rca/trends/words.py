@@ -10,10 +10,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from rca.labels import label
+from rca.render import formatting
+from rca.render.formatting import MONTHS
+from rca.render.formatting import plural as plural  # re-exported: the trends charts, deck and brief
 from rca.trends.qa import ITEM_METRIC
 from rca.trends.stats import ChartPoint, PChart, Rule
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 RULE_SHORT: dict[Rule, str] = {
     "beyond_3sigma": "beyond 3\u03c3",
     "two_of_three_beyond_2sigma": "2 of 3 beyond 2\u03c3",
@@ -37,9 +39,7 @@ def metric_label(metric: str) -> str:
 
 def code_label(code: str | None, labels: dict[str, str] | None = None) -> str:
     """A code's label: a taxonomy or enum label when known, else the code as a sentence."""
-    if code is None:
-        return ""
-    return (labels or {}).get(code) or label(code)
+    return formatting.label(labels or {}, code)
 
 
 def period_label(day: date, period: str, *, short: bool = False) -> str:
@@ -67,12 +67,7 @@ def span_label(first: date, last: date, period: str) -> str:
     return f"{prefix}{period_label(first, period)}\u2013{period_label(last, period)}"
 
 
-def day_label(day: date | str | None) -> str:
-    """`2026-05-31` -> `31 May 2026`."""
-    if day is None:
-        return "not set"
-    d = date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+day_label = formatting.day  # `2026-05-31` -> `31 May 2026`, None -> `not set`
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -87,13 +82,6 @@ def number(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "n/a"
     return f"{value:.{digits}f}".replace("-", "\u2212")
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """`1 case`, `3 cases`, `2 categories`."""
-    if many is None:
-        many = one[:-1] + "ies" if one.endswith("y") and one[-2:-1] not in "aeiou" else one + "s"
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def join(items: Sequence[str], last: str = "and") -> str:

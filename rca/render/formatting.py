@@ -1,0 +1,92 @@
+"""How every output words small things: dates, times, UTC offsets, code labels, plurals.
+
+One copy of each, shared by the deck, the brief, the diagrams, the decisions
+and the trends report, so the same value reads the same everywhere. Plain
+functions of plain values; month and weekday names are spelt out here rather
+than taken from `strftime`, whose `%b` and `%a` follow the process locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from rca.labels import label as code_label
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MINUS = "\u2212"  # a true minus sign: viewers break lines after a hyphen
+
+
+def day(value: str | date | None) -> str:
+    """`2026-05-31` -> `31 May 2026`; a timestamp gives its own local date; nothing -> `not set`."""
+    if not value:
+        return "not set"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def day_month(ts: str | datetime) -> str:
+    """`2026-03-04T09:15:00+00:00` -> `4 Mar` (the timestamp's own local date)."""
+    at = _at(ts)
+    return f"{at.day} {MONTHS[at.month - 1]}"
+
+
+def clock_time(ts: str | datetime) -> str:
+    """`2026-03-04T09:15:00+00:00` -> `09:15` (local time)."""
+    return f"{_at(ts):%H:%M}"
+
+
+def weekday(ts: str | datetime) -> str:
+    """`2026-03-04T09:15:00+00:00` -> `Wed` (the local day)."""
+    return WEEKDAYS[_at(ts).weekday()]
+
+
+def offset_minutes(ts: str | datetime) -> int:
+    """A timestamp's UTC offset in whole minutes, as written: seconds are dropped, not rounded.
+
+    Truncating the magnitude keeps the sign symmetric (-03:30:45 and +03:30:45
+    both give 3:30); flooring would turn the first into -3:31.
+    """
+    offset = _at(ts).utcoffset()
+    if offset is None:
+        return 0
+    seconds = int(offset.total_seconds())
+    minutes = abs(seconds) // 60
+    return -minutes if seconds < 0 else minutes
+
+
+def utc_offset(ts: str | datetime) -> str:
+    """`UTC`, `UTC+1`, `UTC\u22123:30`: the offset written with a true minus sign."""
+    minutes = offset_minutes(ts)
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "+" if minutes > 0 else MINUS
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def label(labels: Mapping[str, str], code: str | None) -> str:
+    """A code's human label: the context's labels (enums, the case's taxonomy), else `rca.labels`."""
+    if not code:
+        return ""
+    return labels.get(code) or code_label(code)
+
+
+def sentence_case(text: str) -> str:
+    """A label inside a sentence: "Second review / QA" -> "second review / QA", acronyms kept."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 case`, `3 cases`, `2 categories`, `1,204 accounts`."""
+    if many is None:
+        many = one[:-1] + "ies" if one.endswith("y") and one[-2:-1] not in "aeiou" else one + "s"
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _at(ts: str | datetime) -> datetime:
+    return datetime.fromisoformat(ts) if isinstance(ts, str) else ts
