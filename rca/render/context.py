@@ -160,7 +160,10 @@ def chains(findings: dict[str, Any], depth: int | None) -> list[dict[str, Any]]:
     ]
     out = []
     for chain in declared + derived:
-        steps = chain["steps"] if depth is None else chain["steps"][:depth]
+        # A cut keeps the first depth-1 whys and the root cause: the audience
+        # always sees where the chain ends; `truncated` whys are left out before it.
+        full = chain["steps"]
+        steps = full if depth is None or len(full) <= depth else [*full[: depth - 1], full[-1]]
         if chain["declared"]:
             title = chain["question"] or "Why did it happen?"
         else:
@@ -173,6 +176,7 @@ def chains(findings: dict[str, Any], depth: int | None) -> list[dict[str, Any]]:
                 "steps": steps,
                 "truncated": len(chain["steps"]) - len(steps),
                 "ends_at_root": bool(steps) and roles.get(steps[-1]) == "root",
+                "gap_before_last": len(full) != len(steps),
             }
         )
     return out

@@ -9,11 +9,13 @@ only and writes through the `DeckBuilder`, which measures and paginates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from rca.analyse.metrics import format_duration
+from rca.model import OPEN_ACTION_STATUSES
 from rca.render.decisions import decisions_summary
+from rca.render.formatting import day, label, plural, sentence_case, utc_offset
 from rca.render.pptx import Block, Column, DeckBuilder, Para, Row, Tile, block, cell, lead, para
 from rca.render.textfit import Span
 
@@ -21,7 +23,6 @@ Context = dict[str, Any]
 Section = Callable[[DeckBuilder, Context], None]
 
 BULLET = "•"
-OPEN = ("planned", "in_progress")
 COMPLETE = ("done", "verified")
 WORKFLOW = (
     "intake",
@@ -36,30 +37,16 @@ WORKFLOW = (
     "closure",
     "post_incident",
 )
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --------------------------------------------------------------------------- formatting
 
 
-def label(ctx: Context, code: str | None) -> str:
-    """The human label of a code."""
-    if code is None:
-        return ""
-    labels: dict[str, str] = ctx["labels"]
-    return labels.get(code, code.replace("_", " ").capitalize())
-
-
-def lc(text: str) -> str:
-    """A label inside a sentence: "Second review / QA" -> "second review / QA", acronyms kept."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
 def labels(ctx: Context, codes: Iterable[str], empty: str = "none", *, lower: bool = False) -> str:
     """Labels of several codes, comma-separated (in sentence case inside a sentence)."""
-    found = [lc(label(ctx, c)) if lower else label(ctx, c) for c in codes]
+    found = [
+        sentence_case(label(ctx["labels"], c)) if lower else label(ctx["labels"], c) for c in codes
+    ]
     return ", ".join(found) if found else empty
 
 
@@ -71,12 +58,7 @@ def when(iso: str) -> str:
 def when_parts(iso: str) -> tuple[str, str]:
     """(`14 Mar 2026`, `21:38 UTC-7`), written with a minus sign (U+2212): viewers break after a hyphen."""
     at = datetime.fromisoformat(iso)
-    offset = at.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "\u2212"
-    hours, mins = divmod(abs(minutes), 60)
-    zone = "UTC" if minutes == 0 else f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
-    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}", f"{at:%H:%M} {zone}"
+    return day(at), f"{at:%H:%M} {utc_offset(at)}"
 
 
 def when_cell(iso: str) -> tuple[Para, ...]:
@@ -85,22 +67,9 @@ def when_cell(iso: str) -> tuple[Para, ...]:
     return cell(day_text, Span(time_text, False, "muted"))
 
 
-def day(iso: str | None) -> str:
-    """`2026-05-31` -> `31 May 2026`."""
-    if not iso:
-        return "not set"
-    d = date.fromisoformat(iso)
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
 def duration(seconds: float | None) -> str:
     """Seconds -> `45m`, `9h 30m`, `2d 4h`: the same form the diagrams and briefs print."""
     return "not measured" if seconds is None else format_duration(seconds)
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """`1 account`, `2 accounts`."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def first_sentence(text: str, limit: int = 220) -> str:
@@ -167,16 +136,16 @@ def title(b: DeckBuilder, ctx: Context) -> None:
         meta["title"],
         [
             f"{audience['title']} · {meta['case_id']} · version {meta['version']}",
-            f"{label(ctx, esc['severity'])} severity · {label(ctx, esc['process_type'])} · "
-            f"review {lc(label(ctx, case['review']['status']))}",
+            f"{label(ctx['labels'], esc['severity'])} severity · {label(ctx['labels'], esc['process_type'])} · "
+            f"review {sentence_case(label(ctx['labels'], case['review']['status']))}",
             f"As of {day(meta['as_of'])} · {meta['classification']}",
         ],
         "\n".join(
             [
                 f"Purpose: {audience['description']}",
                 f"Case {meta['case_id']}, version {meta['version']}: {meta['title']}.",
-                f"Severity {lc(label(ctx, esc['severity']))}; the review is "
-                f"{lc(label(ctx, case['review']['status']))}.",
+                f"Severity {sentence_case(label(ctx['labels'], esc['severity']))}; the review is "
+                f"{sentence_case(label(ctx['labels'], case['review']['status']))}.",
                 f"Handling: {meta['classification']}. Do not forward outside the intended audience.",
                 f"Source: {meta['generated']}.",
             ]
@@ -187,14 +156,14 @@ def title(b: DeckBuilder, ctx: Context) -> None:
 def fishbone(b: DeckBuilder, ctx: Context) -> None:
     """The causes by category, as the fishbone diagram (or as lists when no diagram is given)."""
     counts = {k: v for k, v in ctx["findings"]["categories"].items() if v}
-    spread = ", ".join(f"{label(ctx, k)} ({v})" for k, v in counts.items()) or "none yet"
+    spread = ", ".join(f"{label(ctx['labels'], k)} ({v})" for k, v in counts.items()) or "none yet"
     top = max(counts, key=lambda k: counts[k]) if counts else None
     notes = "\n".join(
         [
             f"The fishbone sorts all {sum(counts.values())} causes by category: {spread}.",
             *(
                 [
-                    f"Most causes sit in {label(ctx, top)}: that is where the system needs attention, "
+                    f"Most causes sit in {label(ctx['labels'], top)}: that is where the system needs attention, "
                     "not one person."
                 ]
                 if top
@@ -209,7 +178,7 @@ def fishbone(b: DeckBuilder, ctx: Context) -> None:
     by_id = causes(ctx)
     blocks = [
         block(
-            para(label(ctx, cat), bold=True, tag="title"),
+            para(label(ctx["labels"], cat), bold=True, tag="title"),
             *(
                 para(by_id[c]["statement"], bullet=BULLET, space_before=3)
                 for c in ids
@@ -237,11 +206,11 @@ def bottom_line(b: DeckBuilder, ctx: Context) -> None:
     exposed = labels(ctx, impact["categories_exposed"], "no data categories", lower=True)
     impact_text = (
         f"{plural(impact['accounts_affected'], 'account')} affected; {exposed} exposed; "
-        f"life safety: {lc(label(ctx, impact['life_safety']))}; {reportable_text(impact['regulatory_reportable'])}."
+        f"life safety: {sentence_case(label(ctx['labels'], impact['life_safety']))}; {reportable_text(impact['regulatory_reportable'])}."
     )
     resolved = milestone_time(ctx, "resolved")
     status = (
-        f"Review {lc(label(ctx, case['review']['status']))}. "
+        f"Review {sentence_case(label(ctx['labels'], case['review']['status']))}. "
         + (f"Incident resolved {when(resolved)}. " if resolved else "Incident not yet resolved. ")
         + (
             f"Corrective actions: {done} of {len(acts)} complete ({verified} verified)"
@@ -266,7 +235,7 @@ def bottom_line(b: DeckBuilder, ctx: Context) -> None:
     notes = "\n".join(
         [
             f"Open with the bottom line: {first_sentence(esc['summary'])}",
-            f"Severity {lc(label(ctx, esc['severity']))}, detected by {lc(label(ctx, esc['detected_by']))}.",
+            f"Severity {sentence_case(label(ctx['labels'], esc['severity']))}, detected by {sentence_case(label(ctx['labels'], esc['detected_by']))}.",
             *([f"The main root cause: {first_sentence(roots[0]['statement'])}"] if roots else []),
             f"Ask: {asks[0]['ask']}."
             if asks
@@ -289,12 +258,12 @@ def impact(b: DeckBuilder, ctx: Context) -> None:
             "accent" if imp["accounts_affected"] else "title",
         ),
         Tile(
-            label(ctx, esc["severity"]),
+            label(ctx["labels"], esc["severity"]),
             "severity",
             "accent" if esc["severity"] in ("serious", "reportable") else "title",
         ),
         Tile(
-            label(ctx, imp["life_safety"]),
+            label(ctx["labels"], imp["life_safety"]),
             "life-safety risk",
             "title" if imp["life_safety"] == "none" else "accent",
         ),
@@ -318,7 +287,7 @@ def impact(b: DeckBuilder, ctx: Context) -> None:
                 lead(
                     "Service levels missed:",
                     "; ".join(
-                        f"time to {lc(label(ctx, c['metric']))} took {duration(c['elapsed_seconds'])} against a "
+                        f"time to {sentence_case(label(ctx['labels'], c['metric']))} took {duration(c['elapsed_seconds'])} against a "
                         f"{duration(c['target_seconds'])} target"
                         for c in missed
                     )
@@ -350,24 +319,26 @@ def timeline(b: DeckBuilder, ctx: Context) -> None:
     """The case's milestones and deviations at a glance (as much as the audience's detail allows)."""
     rows = []
     for e in _events(ctx):
-        marker = [Span(label(ctx, e["milestone"]), True, "title")] if e["milestone"] else []
+        marker = (
+            [Span(label(ctx["labels"], e["milestone"]), True, "title")] if e["milestone"] else []
+        )
         step = cell(
             *marker,
-            Span(label(ctx, e["step"]), False, "muted"),
+            Span(label(ctx["labels"], e["step"]), False, "muted"),
             *([Span("Deviation", True, "accent")] if e["deviation"] else []),
         )
         rows.append(
             Row(
                 (when_cell(e["at"]), step, cell(e["what"])),
                 note=(
-                    f"{when(e['at'])} — deviation at {lc(label(ctx, e['step']))}: expected {e['expected']}"
+                    f"{when(e['at'])} — deviation at {sentence_case(label(ctx['labels'], e['step']))}: expected {e['expected']}"
                     if e["deviation"]
                     else None
                 ),
             )
         )
     timing = [
-        f"{label(ctx, c['metric'])}: {duration(c['elapsed_seconds'])}"
+        f"{label(ctx['labels'], c['metric'])}: {duration(c['elapsed_seconds'])}"
         + (
             f" against {duration(c['target_seconds'])}"
             + (" (missed)" if c["breached"] else " (met)")
@@ -416,7 +387,7 @@ def root_causes_section(b: DeckBuilder, ctx: Context) -> None:
                     cell(c["category_label"]),
                     cell(
                         Span(
-                            label(ctx, c["status"]),
+                            label(ctx["labels"], c["status"]),
                             c["status"] != "verified",
                             "" if c["status"] == "verified" else "accent",
                         )
@@ -472,7 +443,11 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
     rows = []
     for a in actions(ctx):
         status = [
-            Span(label(ctx, a["status"]), a["id"] in late, "accent" if a["id"] in late else "")
+            Span(
+                label(ctx["labels"], a["status"]),
+                a["id"] in late,
+                "accent" if a["id"] in late else "",
+            )
         ]
         if a["id"] in late:
             status.append(Span("Overdue", True, "accent"))
@@ -486,7 +461,7 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
                             (Span(f"{a['id']}  ", True, "title"), Span(a["title"])), space_before=0
                         ),
                         Span(
-                            f"{label(ctx, a['type'])} · {label(ctx, a['mechanism'])} · addresses "
+                            f"{label(ctx['labels'], a['type'])} · {label(ctx['labels'], a['mechanism'])} · addresses "
                             f"{', '.join(a['addresses'])}",
                             False,
                             "muted",
@@ -520,7 +495,7 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
     notes = "\n".join(
         [
             f"{plural(len(acts), 'corrective action')}: "
-            f"{sum(a['status'] in COMPLETE for a in acts)} complete, {sum(a['status'] in OPEN for a in acts)} open"
+            f"{sum(a['status'] in COMPLETE for a in acts)} complete, {sum(a['status'] in OPEN_ACTION_STATUSES for a in acts)} open"
             + (f", {len(late)} overdue" if late else "")
             + ".",
             "Each action names the cause it removes and how we will know it worked.",
@@ -630,7 +605,7 @@ def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
             (
                 cell(Span(c["id"], True, "title")),
                 cell(c["statement"]),
-                cell(label(ctx, c["role"])),
+                cell(label(ctx["labels"], c["role"])),
                 cell(", ".join(x for x in c["effects"]) or "—"),
             )
         )
@@ -665,7 +640,7 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
         rows.append(
             Row(
                 (
-                    cell(f"Time to {lc(label(ctx, c['metric']))}"),
+                    cell(f"Time to {sentence_case(label(ctx['labels'], c['metric']))}"),
                     cell(duration(c["elapsed_seconds"])),
                     cell(duration(c["target_seconds"]) if c["target_seconds"] else "—"),
                     cell(result),
@@ -677,7 +652,7 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
         rows.append(
             Row(
                 (
-                    cell(f"Deviations: {label(ctx, step)}"),
+                    cell(f"Deviations: {label(ctx['labels'], step)}"),
                     cell(str(n)),
                     cell("0"),
                     cell(Span("Deviated", True, "accent")),
@@ -686,7 +661,7 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
         )
     acts = actions(ctx)
     by_status = ", ".join(
-        f"{sum(a['status'] == s for a in acts)} {lc(label(ctx, s))}"
+        f"{sum(a['status'] == s for a in acts)} {sentence_case(label(ctx['labels'], s))}"
         for s in ("verified", "done", "in_progress", "planned", "cancelled")
         if any(a["status"] == s for a in acts)
     )
@@ -750,13 +725,13 @@ def scenario(b: DeckBuilder, ctx: Context) -> None:
             "Process:",
             ", ".join(
                 [
-                    label(ctx, esc["process_type"]),
-                    *(label(ctx, p) for p in esc["additional_process_types"]),
+                    label(ctx["labels"], esc["process_type"]),
+                    *(label(ctx["labels"], p) for p in esc["additional_process_types"]),
                 ]
             ),
         ),
-        lead("Triaged as:", label(ctx, esc["triage_class"])),
-        lead("Requester:", f"{label(ctx, req['agency_type'])}, {req['jurisdiction']}"),
+        lead("Triaged as:", label(ctx["labels"], esc["triage_class"])),
+        lead("Requester:", f"{label(ctx['labels'], req['agency_type'])}, {req['jurisdiction']}"),
         lead(
             "Addressed to:",
             req["addressed_to"] + ("" if req["correct_entity"] else " (the wrong legal entity)"),
@@ -775,8 +750,8 @@ def scenario(b: DeckBuilder, ctx: Context) -> None:
         [
             "Set the scene as the specialist saw it at the time, without hindsight.",
             f"The problem this review explains: {ctx['findings']['problem']}",
-            f"A {lc(label(ctx, esc['process_type']))} from {lc(label(ctx, req['agency_type']))}, "
-            f"triaged {lc(label(ctx, esc['triage_class']))}.",
+            f"A {sentence_case(label(ctx['labels'], esc['process_type']))} from {sentence_case(label(ctx['labels'], req['agency_type']))}, "
+            f"triaged {sentence_case(label(ctx['labels'], esc['triage_class']))}.",
             "Ask the room: what would you check first, and what would make you stop?",
         ]
     )
@@ -797,7 +772,7 @@ def walkthrough(b: DeckBuilder, ctx: Context) -> None:
     rows = []
     for e in _events(ctx):
         step = cell(
-            Span(label(ctx, e["step"]), True, "title"),
+            Span(label(ctx["labels"], e["step"]), True, "title"),
             Span(e["actor"], False, "muted"),
             *([Span("Deviation", True, "accent")] if e["deviation"] else []),
         )
@@ -806,7 +781,7 @@ def walkthrough(b: DeckBuilder, ctx: Context) -> None:
             Row(
                 (when_cell(e["at"]), step, cell(e["what"]), expected),
                 note=(
-                    f"Pause at {lc(label(ctx, e['step']))}: ask what made this look right at the time. "
+                    f"Pause at {sentence_case(label(ctx['labels'], e['step']))}: ask what made this look right at the time. "
                     f"Expected: {first_sentence(e['expected'], 300)}"
                     if e["deviation"]
                     else None
@@ -818,7 +793,12 @@ def walkthrough(b: DeckBuilder, ctx: Context) -> None:
         [
             "Go through the case step by step in workflow order; stop at each deviation.",
             "Deviations at: "
-            + (", ".join(f"{lc(label(ctx, k))} ({v})" for k, v in deviations.items()) or "none")
+            + (
+                ", ".join(
+                    f"{sentence_case(label(ctx['labels'], k))} ({v})" for k, v in deviations.items()
+                )
+                or "none"
+            )
             + ".",
         ]
     )
@@ -857,7 +837,13 @@ def procedure(b: DeckBuilder, ctx: Context) -> None:
         rows.append(
             Row(
                 (
-                    cell(Span(label(ctx, p["step"]) if p["step"] else "Any step", True, "title")),
+                    cell(
+                        Span(
+                            label(ctx["labels"], p["step"]) if p["step"] else "Any step",
+                            True,
+                            "title",
+                        )
+                    ),
                     cell(p["point"]),
                     policy,
                 ),
@@ -904,6 +890,11 @@ def red_flags(b: DeckBuilder, ctx: Context) -> None:
     )
 
 
+def number(chain: dict[str, Any], i: int, shown: int) -> int:
+    """The why number of the i-th shown step; the root keeps its number after a cut."""
+    return i + chain["truncated"] if i == shown and chain["truncated"] else i
+
+
 def why_chains(b: DeckBuilder, ctx: Context) -> None:
     """Each why-chain as a ladder from the problem down to its root (to the audience's depth)."""
     f = ctx["findings"]
@@ -926,25 +917,26 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
         rows = [
             Row(
                 (
-                    cell(Span(f"Why {i}?", True, "title")),
+                    cell(Span(f"Why {number(chain, i, len(steps))}?", True, "title")),
                     cell(by_id[s]["statement"]),
                     cell(by_id[s]["category_label"]),
                     cell(
                         Span(
-                            label(ctx, by_id[s]["status"]),
+                            label(ctx["labels"], by_id[s]["status"]),
                             by_id[s]["status"] != "verified",
                             "" if by_id[s]["status"] == "verified" else "accent",
                         )
                     ),
                 ),
-                note=f"Why {i}? {first_sentence(by_id[s]['statement'])}",
+                note=f"Why {number(chain, i, len(steps))}? {first_sentence(by_id[s]['statement'])}",
             )
             for i, s in enumerate(steps, start=1)
         ]
         question = chain["title"]
         sentence = question if question.endswith(("?", ".")) else question + "."
         cut = (
-            f" {plural(chain['truncated'], 'deeper step')} in the full review."
+            f" {plural(chain['truncated'], 'intermediate why', 'intermediate whys')} left out "
+            "before the root cause; the full chain is in the review."
             if chain["truncated"]
             else ""
         )

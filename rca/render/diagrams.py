@@ -17,7 +17,9 @@ from typing import Any
 
 from rca.analyse.metrics import format_duration
 from rca.render import dot as d
+from rca.render import formatting
 from rca.render.dot import DotGraph, font, lines_html, point, text_width, wrap
+from rca.render.formatting import plural
 from rca.render.registry import Diagram
 
 PROBLEM_ID = "problem"
@@ -76,13 +78,6 @@ def render_diagrams(context: dict[str, Any], *, raster: bool = True) -> dict[str
 # --------------------------------------------------------------------------- shared
 
 
-def _label(context: dict[str, Any], code: str | None) -> str:
-    if not code:
-        return ""
-    found = context["labels"].get(code)
-    return str(found) if found else code.replace("_", " ").capitalize()
-
-
 def _short(text: object, limit: int = 90) -> str:
     return d.truncate(d.clean(text), limit)
 
@@ -91,10 +86,6 @@ def _sentence(text: object, limit: int = 160) -> str:
     """Text shortened for alt text, ending in exactly one full stop or ellipsis."""
     short = _short(text, limit).rstrip()
     return short if short.endswith((".", "?", "!", d.ELLIPSIS)) else short + "."
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _causes(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -135,7 +126,7 @@ def _card(header: str, body: Sequence[str], size: float = 11, footer: str = "") 
 def _cause_header(cause: dict[str, Any], context: dict[str, Any], prefix: str = "") -> str:
     role = cause.get("role", "contributing")
     border = ROLE_STYLE.get(role, ROLE_STYLE["contributing"])[1]
-    status = _label(context, cause.get("status"))
+    status = formatting.label(context["labels"], cause.get("status"))
     text = " \u00b7 ".join(p for p in (prefix, cause["id"], ROLE_NAMES.get(role, ""), status) if p)
     return font(text, 9, border, bold=True)
 
@@ -300,7 +291,7 @@ def _bones(context: dict[str, Any]) -> list[_Bone]:
     return [
         _Bone(
             cat,
-            d.clean(titles.get(cat) or _label(context, cat)),
+            d.clean(titles.get(cat) or formatting.label(context["labels"], cat)),
             1 if i % 2 == 0 else -1,
             i // 2,
             _bone_rows(ids, causes),
@@ -510,7 +501,7 @@ def _fishbone_alt(context: dict[str, Any], bones: list[_Bone]) -> str:
     root_cats = {c["category"] for c in context["findings"]["causes"] if c["role"] == "root"}
     roots = [b.title for b in bones if b.cat in root_cats]
     text = (
-        f"Fishbone diagram of {_count(total, 'cause', 'causes')} in {len(used)} of "
+        f"Fishbone diagram of {plural(total, 'cause', 'causes')} in {len(used)} of "
         f"{len(bones)} categories. The problem: {problem} Largest category: "
         f"{ranked[0].title} ({ranked[0].count}). By category: {counts}."
     )
@@ -613,13 +604,13 @@ def causal_graph(context: dict[str, Any]) -> Spec:
     roots = [causes[r["id"]] for r in findings["root_causes"] if r["id"] in causes]
     counts = {role: sum(1 for c in findings["causes"] if c["role"] == role) for role in ROLE_NAMES}
     parts = [
-        _count(counts[role], *ROLE_COUNTS[role])
+        plural(counts[role], *ROLE_COUNTS[role])
         for role in ROLE_COUNTS
         if counts[role] or role == "root"
     ]
     alt = (
-        f"Causal graph of {_count(len(findings['causes']), 'cause', 'causes')} and "
-        f"{_count(len(action_ids), 'corrective action', 'corrective actions')} leading to the "
+        f"Causal graph of {plural(len(findings['causes']), 'cause', 'causes')} and "
+        f"{plural(len(action_ids), 'corrective action', 'corrective actions')} leading to the "
         f"problem: {_sentence(findings['problem'])} {', '.join(parts).capitalize()}."
     )
     if roots:
@@ -628,10 +619,10 @@ def causal_graph(context: dict[str, Any]) -> Spec:
         )
     if groups:
         alt += (
-            f" {_count(len(groups), 'AND-group', 'AND-groups')} of causes that act only together."
+            f" {plural(len(groups), 'AND-group', 'AND-groups')} of causes that act only together."
         )
     if hypotheses:
-        alt += f" {_count(hypotheses, 'link is', 'links are')} not verified (dashed)."
+        alt += f" {plural(hypotheses, 'link is', 'links are')} not verified (dashed)."
     return Spec(
         "causal_graph", "Causal graph: how the causes led to the problem", alt, g.source(), "dot"
     )
@@ -665,8 +656,8 @@ def _action_node(graph: DotGraph, action: dict[str, Any], context: dict[str, Any
     bits = [
         action["id"],
         "Action",
-        _label(context, action.get("type")),
-        _label(context, action.get("status")),
+        formatting.label(context["labels"], action.get("type")),
+        formatting.label(context["labels"], action.get("status")),
     ]
     header = font(" \u00b7 ".join(b for b in bits if b), 9, d.ACTION, bold=True)
     body = wrap(action.get("title") or "", 30, 3)
@@ -681,13 +672,11 @@ def _action_node(graph: DotGraph, action: dict[str, Any], context: dict[str, Any
 
 def why_chains(context: dict[str, Any]) -> Spec:
     """Each why-chain as a ladder: the problem at the top, "Why?" steps down to the root cause."""
-    findings = context["findings"]
     causes = _causes(context)
     depth = (context["audience"].get("detail") or {}).get("why_chain_depth")
-    chains: list[dict[str, Any]] = []
-    for chain in sorted(findings["chains"], key=lambda c: not c["declared"]):
-        if chain["declared"] or all(chain["steps"] != c["steps"] for c in chains):
-            chains.append(chain)  # a derived path that repeats a declared chain adds nothing
+    # The view's chains, already selected and cut to the audience's depth: the deck
+    # and the brief read the same ones. Only the number of ladders drawn is capped.
+    chains: list[dict[str, Any]] = context["view"]["chains"]
     shown = chains[:MAX_CHAINS]
     g = DotGraph(
         graph={"rankdir": "TB", "nodesep": "0.3", "ranksep": "0.3", "fontsize": 11},
@@ -700,15 +689,14 @@ def why_chains(context: dict[str, Any]) -> Spec:
     )
     summaries = []
     for k, chain in enumerate(shown):
+        cut = chain["truncated"]  # whys the view left out before the root: one ellipsis
         steps = [s for s in chain["steps"] if s in causes]
-        cut = 0
-        if depth is not None and len(steps) > depth:
-            cut = len(steps) - depth  # keep depth-1 steps, an ellipsis for the rest, the root
-            steps = [*steps[: depth - 1], "", steps[-1]]
+        if cut and steps:
+            steps.insert(len(steps) - 1, "")
         if chain["declared"]:
             title = chain["question"] or f"Why-chain {chain['id']}"
         else:
-            title = f"Traced back from root cause {chain['steps'][-1] if chain['steps'] else ''}"
+            title = f"Traced back from root cause {chain['root'] or ''}"
         g.raw(f"subgraph cluster_{k} {{")
         g.raw(f"  graph {d.attrs(style='rounded', color=d.FAINT, margin='12')};")
         g.raw(f"  graph {d.attrs(lines_html(wrap(title, 40, 2), 11, d.NAVY, bold=True))};")
@@ -749,12 +737,9 @@ def why_chains(context: dict[str, Any]) -> Spec:
                 g.edge(source, target, style="dotted", arrowhead="none")
             else:
                 g.edge(source, target, label=why)
-        last = (
-            causes[chain["steps"][-1]] if chain["steps"] and chain["steps"][-1] in causes else None
-        )
-        summary = (
-            f"{chain['id']} ({_short(title, 70)}): {_count(len(chain['steps']), 'step', 'steps')}"
-        )
+        last = causes.get(chain["root"]) if chain["root"] else None
+        length = len(chain["steps"]) + cut  # the whole chain, before the view's cut
+        summary = f"{chain['id']} ({_short(title, 70)}): {plural(length, 'step', 'steps')}"
         if last is not None:
             role = ROLE_COUNTS.get(last["role"], ("cause", ""))[0]
             summary += f", ending at {role} {last['id']}: {_sentence(last['statement'], 80)}"
@@ -764,13 +749,13 @@ def why_chains(context: dict[str, Any]) -> Spec:
         alt = "Why-chain ladders: none recorded for this case."
     else:
         cut_note = (
-            f", longer chains cut to {_count(depth or 0, 'step', 'steps')}"
-            if depth is not None and any(len(c["steps"]) > depth for c in shown)
+            f", longer chains cut to {plural(depth or 0, 'step', 'steps')}"
+            if any(c["truncated"] for c in shown)
             else ""
         )
         more = f" ({len(shown)} of {len(chains)} shown)" if len(chains) > len(shown) else ""
         alt = (
-            f"Why-chain ladders: {_count(len(shown), 'chain', 'chains')}{more}, each asking why "
+            f"Why-chain ladders: {plural(len(shown), 'chain', 'chains')}{more}, each asking why "
             f"from the problem down to a root cause{cut_note}. " + " ".join(summaries)
         )
     return Spec(
@@ -780,7 +765,6 @@ def why_chains(context: dict[str, Any]) -> Spec:
 
 # --------------------------------------------------------------------------- timeline
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TIME_W = 104.0
 LANE_W = 56.0
 CARD_W = 340.0
@@ -824,13 +808,12 @@ def _when(at: str) -> datetime:
 
 
 def _stamp(at: datetime) -> tuple[str, str]:
-    return f"{at.day} {MONTHS[at.month - 1]}", f"{at:%H:%M}"
+    return formatting.day_month(at), formatting.clock_time(at)
 
 
 def _zone(at: datetime) -> str:
-    offset = at.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "\u2212"
+    minutes = formatting.offset_minutes(at)
+    sign = "+" if minutes >= 0 else formatting.MINUS
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
@@ -921,7 +904,12 @@ def timeline(context: dict[str, Any]) -> Spec:
                 pos=point(cx, -(HEADER_H - 8 + bottom) / 2),
             )
         g.node(
-            lines_html(wrap(_label(context, step), 12, 3, break_words=False), 8, d.NAVY, bold=True),
+            lines_html(
+                wrap(formatting.label(context["labels"], step), 12, 3, break_words=False),
+                8,
+                d.NAVY,
+                bold=True,
+            ),
             pos=point(cx, -HEADER_H / 2 + 4),
         )
     zone = _zone(origin) if origin else ""
@@ -959,7 +947,7 @@ def timeline(context: dict[str, Any]) -> Spec:
             style="dashed",
             penwidth=1.2,
         )
-        metric = _label(context, clock["metric"])
+        metric = formatting.label(context["labels"], clock["metric"])
         target = format_duration(clock["target_seconds"])
         if clock["elapsed_seconds"] is None:
             verdict = "not yet stopped"
@@ -1081,11 +1069,17 @@ def _event_card(
     g: DotGraph, event: dict[str, Any], context: dict[str, Any], x: float, y: float
 ) -> str:
     deviation = bool(event.get("deviation"))
-    head = [_label(context, event["step"]), d.clean(event.get("actor") or "")]
+    head = [formatting.label(context["labels"], event["step"]), d.clean(event.get("actor") or "")]
     header = font(_short(" \u00b7 ".join(h for h in head if h), 60), 9, d.MUTED)
     if event.get("milestone"):
         header = (
-            font(_label(context, event["milestone"]).upper() + "  ", 9, d.NAVY, bold=True) + header
+            font(
+                formatting.label(context["labels"], event["milestone"]).upper() + "  ",
+                9,
+                d.NAVY,
+                bold=True,
+            )
+            + header
         )
     if deviation:
         header = font("DEVIATION  ", 9, d.ROOT, bold=True) + header
@@ -1134,11 +1128,11 @@ def _timeline_alt(
         f"{len(deviations)} deviation{'s' if len(deviations) != 1 else ''} from procedure"
     )
     if deviations:
-        where = sorted({_label(context, e["step"]) for e in deviations})
+        where = sorted({formatting.label(context["labels"], e["step"]) for e in deviations})
         text += f" (at {', '.join(where)})"
     text += "."
     for clock in clocks:
-        metric = _label(context, clock["metric"])
+        metric = formatting.label(context["labels"], clock["metric"])
         target = format_duration(clock["target_seconds"])
         if clock["elapsed_seconds"] is None:
             text += f" {metric} target {target}: clock not stopped."

@@ -54,10 +54,11 @@ def test_view_respects_the_profile_detail(render_context: ContextFactory) -> Non
         why_chain_depth=2, max_root_causes=1, timeline="deviations"
     )
     shown = view(context)
-    assert [c["steps"] for c in shown["chains"] if c["declared"]] == [["C1", "C2"]]
+    # The cut keeps depth-1 whys and the root cause, the gap before it.
+    assert [c["steps"] for c in shown["chains"] if c["declared"]] == [["C1", "C3"]]
     assert shown["chains"][0]["truncated"] == 1
     assert shown["chains"][0]["title"] == "Why was the wrong account produced?"
-    assert not shown["chains"][0]["ends_at_root"]
+    assert shown["chains"][0]["ends_at_root"] and shown["chains"][0]["gap_before_last"]
     assert len(shown["roots"]) == 1
     assert shown["roots_omitted"] == len(context["findings"]["root_causes"]) - 1
 

@@ -227,9 +227,20 @@ def test_causal_graph_draws_and_groups_and_actions(small: dict[str, dict[str, Di
 def test_why_chains_respect_the_audience_depth(small: dict[str, dict[str, Diagram]]) -> None:
     leadership = small["leadership"]["why_chains"]
     specialist = small["specialist"]["why_chains"]
-    assert "1 more why " in leadership.dot and "Why 5 \u00b7 C7" in leadership.dot
+    # The same cut as the deck and the brief (context["view"]["chains"]): the first three
+    # whys, an ellipsis for the one left out, then the root cause with its own number.
+    assert "Why 3 \u00b7 C5" in leadership.dot and "1 more why " in leadership.dot
+    assert "Why 4 \u00b7" not in leadership.dot and "Why 5 \u00b7 C7" in leadership.dot
     assert "more why" not in specialist.dot and "Why 5 \u00b7 C7" in specialist.dot
-    assert "cut to 4 steps" in leadership.alt
+    assert "cut to 4 steps" in leadership.alt and "ending at root cause C7" in leadership.alt
+
+
+def test_why_chains_draw_the_views_chains(render_context: ContextFactory) -> None:
+    context = render_context("small", "leadership")
+    context["view"]["chains"] = context["view"]["chains"][1:]  # the view decides, not the diagram
+    alt = render_diagrams(context)["why_chains"].alt
+    assert alt.startswith("Why-chain ladders: 1 chain,")
+    assert "W2 (" in alt and "W1 (" not in alt
 
 
 def test_timeline_shows_milestones_and_deviations_for_leadership(
