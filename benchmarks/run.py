@@ -96,6 +96,9 @@ def bench_single_case(tmp: Path, runs: int) -> dict[str, Any]:
     render_case(loaded, profiles, formats, today=TODAY)  # warm up renderers and caches
 
     def warm() -> None:
+        # Warm means imports, fonts and renderers, not results: a batch worker's
+        # next case is a different one, so the result caches are emptied first.
+        clear_result_caches()
         render_case(loaded, profiles, formats, today=TODAY)
 
     import weasyprint
@@ -126,6 +129,16 @@ def bench_single_case(tmp: Path, runs: int) -> dict[str, Any]:
         "everything_but_weasyprint_share": round((warm_s - weasy_s) / warm_s, 2),
         "target": "share <= 0.25",
     }
+
+
+def clear_result_caches() -> None:
+    """Forget laid-out diagrams, sanitised SVG and clean leak-guard verdicts."""
+    from rca.privacy import guard
+    from rca.render import dot, html
+
+    dot.clear_cache()
+    html._inline.cache_clear()
+    guard._CLEAN.clear()
 
 
 def pdf_inputs(loaded: Any, profiles: Any) -> list[str]:
@@ -248,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated sections to re-run (validation, single_case, batch, big_graph, "
+        "preview); the others keep their figures from the existing JSON file",
+    )
     args = parser.parse_args(argv)
     sizes = (
         {"records": 12, "runs": 1, "batch": 2, "causes": 300, "formats": ("html",)}
@@ -260,7 +279,11 @@ def main(argv: list[str] | None = None) -> int:
             "formats": ("pptx", "pdf", "html"),
         }
     )
-    results: dict[str, Any] = {"machine": machine(), "smoke": args.smoke}
+    only = {name for name in args.only.split(",") if name}
+    results: dict[str, Any] = {}
+    if only and args.json.exists():
+        results = json.loads(args.json.read_text(encoding="utf-8"))
+    results.update({"machine": machine(), "smoke": args.smoke})
     with tempfile.TemporaryDirectory(prefix="rca-bench-") as name:
         tmp = Path(name)
         steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
@@ -271,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             ("preview", lambda: bench_preview(tmp, max(3, sizes["runs"] * 2))),
         ]
         for name_, step in steps:
+            if only and name_ not in only:
+                continue
             print(f"running {name_} ...", file=sys.stderr, flush=True)
             results[name_] = step()
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -141,15 +141,24 @@ _LOCAL_URL = re.compile(r"url\(\s*#([-A-Za-z0-9_.:]+)\s*\)")
 
 def diagram_view(diagram: Diagram) -> dict[str, Any]:
     """A diagram as templates use it: title, alt text, the sanitised inline SVG, orientation."""
-    root = _parse_svg(diagram.svg)
-    width, height = svg_size(root)
+    orientation, svg = _inline(diagram.svg, diagram.title, diagram.alt, diagram.name)
     return {
         "name": diagram.name,
         "title": diagram.title,
         "alt": diagram.alt,
-        "orientation": "landscape" if width >= WIDE * height > 0 else "portrait",
-        "svg": _sanitised(root, title=diagram.title, alt=diagram.alt, scope=diagram.name),
+        "orientation": orientation,
+        "svg": svg,
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _inline(svg: str, title: str, alt: str, scope: str) -> tuple[str, Markup]:
+    # A pure function of its arguments, and most of a warm brief's time when
+    # diagrams repeat (the HTML and the PDF of one audience, every preview refresh).
+    root = _parse_svg(svg)
+    width, height = svg_size(root)
+    orientation = "landscape" if width >= WIDE * height > 0 else "portrait"
+    return orientation, _sanitised(root, title=title, alt=alt, scope=scope)
 
 
 def sanitise_svg(svg: str, *, title: str, alt: str, scope: str = "svg") -> Markup:
