@@ -9,10 +9,14 @@ fetcher (`rca.render.fetch`): bundled assets and data: URLs only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
-from collections.abc import Sequence
+import os
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +49,10 @@ class PdfRenderer:
         roots = template_roots([Path(d) for d in data.template_dirs])
         meta, audience = data.context["meta"], data.context["audience"]
         try:
-            document = weasyprint.HTML(
-                string=html, base_url=None, url_fetcher=make_fetcher(roots), media_type="print"
-            ).render(font_config=self._fonts)
+            with time_limit(RENDER_SECONDS, f"laying out the {audience['id']} brief"):
+                document = weasyprint.HTML(
+                    string=html, base_url=None, url_fetcher=make_fetcher(roots), media_type="print"
+                ).render(font_config=self._fonts)
             budget = audience["brief"]["max_pages"]
             if budget is not None and len(document.pages) > budget:
                 log.warning(
@@ -62,6 +67,40 @@ class PdfRenderer:
             cause = exc.__cause__
             raise RcaError(str(cause) if isinstance(cause, FetchRefused) else str(exc)) from None
         return pdf
+
+
+# A brief takes seconds; a record that makes WeasyPrint take minutes (huge
+# tables, pathological text) is refused with a clear error instead of hanging a
+# worker. RCA_RENDER_SECONDS overrides it.
+RENDER_SECONDS = float(os.environ.get("RCA_RENDER_SECONDS", "120"))
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Raise RcaError if the block runs longer than `seconds` (main thread, POSIX only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield  # signals reach only the main thread; elsewhere there is no limit
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Timeout:
+        raise RcaError(
+            f"{what} took longer than {seconds:g} s; the record may hold too much text "
+            "for one brief (raise RCA_RENDER_SECONDS to allow more)"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def pdf_identifier(context: dict[str, Any]) -> bytes:

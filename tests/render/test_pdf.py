@@ -337,3 +337,17 @@ def test_weasyprint_fetcher_serves_bundled_assets() -> None:
     with weasy_fetch(make_fetcher(ROOTS), asset_url("briefs/style.css")) as response:
         assert response.content_type == "text/css"
         assert b"@page" in response.read()
+
+
+def test_a_brief_that_takes_too_long_is_refused_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from rca.errors import RcaError
+    from rca.render import pdf
+
+    with pytest.raises(RcaError, match=r"laying out the x brief took longer than 0\.05 s"):  # noqa: SIM117
+        with pdf.time_limit(0.05, "laying out the x brief"):
+            time.sleep(1)
+    with pdf.time_limit(5, "quick"):
+        pass  # no limit left armed behind
+    time.sleep(0.01)
