@@ -18,6 +18,10 @@ CLOCKS: tuple[tuple[SlaMetric, Milestone, Milestone], ...] = (
     (SlaMetric.RESPOND, Milestone.REQUEST_RECEIVED, Milestone.RESPONDED),
     (SlaMetric.RESOLVE, Milestone.DETECTED, Milestone.RESOLVED),
 )
+# The same, as plain codes for the render context: clock -> (start, end) milestone.
+CLOCK_MILESTONES: dict[str, tuple[str, str]] = {
+    metric.value: (start.value, end.value) for metric, start, end in CLOCKS
+}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from rca import __version__
 from rca.analyse.findings import Findings
+from rca.analyse.metrics import CLOCK_MILESTONES
 from rca.audience import Privacy, Profile
 from rca.labels import labels_for
 from rca.load import LoadedRecord
@@ -61,12 +62,6 @@ LABELS = labels_for(
 
 
 # clock -> the milestones it runs between (rca.analyse.metrics)
-CLOCK_MILESTONES = {
-    "detect": ("error_occurred", "detected"),
-    "escalate": ("detected", "escalated"),
-    "respond": ("request_received", "responded"),
-    "resolve": ("detected", "resolved"),
-}
 
 
 def as_of(case: dict[str, Any]) -> date:

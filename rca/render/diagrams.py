@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from rca.analyse.metrics import format_duration
+from rca.analyse.metrics import CLOCK_MILESTONES, format_duration
 from rca.render import dot as d
 from rca.render import formatting
 from rca.render.dot import DotGraph, font, lines_html, point, text_width, wrap
@@ -773,13 +773,6 @@ HEADER_H = 52.0
 ROW_PAD = 12.0
 BAR_W = 14.0
 DEADLINE_GAP = 30.0  # room for a deadline's label above its line
-# clock -> milestones it runs between (rca.analyse.metrics.CLOCKS)
-CLOCK_MILESTONES = {
-    "detect": ("error_occurred", "detected"),
-    "escalate": ("detected", "escalated"),
-    "respond": ("request_received", "responded"),
-    "resolve": ("detected", "resolved"),
-}
 
 
 def _shown_events(context: dict[str, Any]) -> list[dict[str, Any]]:

@@ -26,21 +26,16 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 import numpy as np
 
+from rca.analyse.metrics import measure
 from rca.errors import UsageError
 from rca.load import LoadedRecord
-from rca.model import OPEN_ACTION_STATUSES, CaseReview, Milestone, SlaMetric
+from rca.model import OPEN_ACTION_STATUSES, CaseReview, Milestone
 from rca.trends.qa import TABLE_NAME, quote
 from rca.trends.queries import Period, Scope
 
 if TYPE_CHECKING:
     from rca.analyse.findings import Findings
 
-CLOCKS: tuple[tuple[SlaMetric, Milestone, Milestone], ...] = (
-    (SlaMetric.DETECT, Milestone.ERROR_OCCURRED, Milestone.DETECTED),
-    (SlaMetric.ESCALATE, Milestone.DETECTED, Milestone.ESCALATED),
-    (SlaMetric.RESPOND, Milestone.REQUEST_RECEIVED, Milestone.RESPONDED),
-    (SlaMetric.RESOLVE, Milestone.DETECTED, Milestone.RESOLVED),
-)
 CaseDimension = Literal["process_type", "severity", "detected_by", "period"]
 CASE_DIMENSIONS: tuple[CaseDimension, ...] = ("process_type", "severity", "detected_by", "period")
 
@@ -93,25 +88,15 @@ def _day(record: CaseReview, *milestones: Milestone) -> date:
 
 def measure_clocks(record: CaseReview) -> list[dict[str, Any]]:
     """The case's four clocks: elapsed and target seconds, breached (None if unknown)."""
-    marks = {e.milestone: e.at for e in record.timeline if e.milestone is not None}
-    process = record.escalation.process_type
-    rows = []
-    for metric, start, end in CLOCKS:
-        target = next(
-            (s.target for s in record.service_levels
-             if s.metric is metric and s.process_type is process),
-            None,
-        )  # fmt: skip
-        elapsed = (
-            (marks[end] - marks[start]).total_seconds() if start in marks and end in marks else None
-        )
-        target_s = target.total_seconds() if target is not None else None
-        breached = elapsed > target_s if elapsed is not None and target_s is not None else None
-        rows.append(
-            {"metric": metric.value, "elapsed_seconds": elapsed, "target_seconds": target_s,
-             "breached": breached}
-        )  # fmt: skip
-    return rows
+    return [
+        {
+            "metric": m.clock.metric,
+            "elapsed_seconds": m.clock.elapsed_seconds,
+            "target_seconds": m.clock.target_seconds,
+            "breached": m.clock.breached,
+        }
+        for m in measure(record)
+    ]
 
 
 def case_tables(
