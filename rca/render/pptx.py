@@ -343,7 +343,8 @@ class DeckBuilder:
         intro_m = self._measure_para(intro, area.w_pt, self.style.body[-1]) if intro else None
         intro_h = _emu(intro_m.height + 2 * self.style.inset_y + 6) if intro_m else 0
         header = Row(tuple(cell(Span(c.header, True, "light")) for c in columns))
-        for size in self.style.table:  # the smaller size only when it keeps the table on one slide
+
+        def layout(size: float) -> tuple[_Cells, list[list[Row]]]:
             head = self._measure_row(header, widths, size)
             head_h = _row_height(head, size, self.style)
             pages = self._paginate_rows(
@@ -353,19 +354,15 @@ class DeckBuilder:
                 room_first=(area.h - intro_h) / EMU_PER_PT - head_h,
                 room_rest=area.h_pt - head_h,
             )
+            return head, pages
+
+        for size in self.style.table:  # the smaller size only when it keeps the table on one slide
+            head, pages = layout(size)
             if len(pages) == 1:
                 break
-        if len(pages) > 1:
+        else:
             size = self.style.table[0]
-            head = self._measure_row(header, widths, size)
-            head_h = _row_height(head, size, self.style)
-            pages = self._paginate_rows(
-                rows,
-                widths,
-                size,
-                room_first=(area.h - intro_h) / EMU_PER_PT - head_h,
-                room_rest=area.h_pt - head_h,
-            )
+            head, pages = layout(size)
         for n, page in enumerate(pages):
             slide = self._slide(info)
             self._fill_title(slide, info, _page_title(title, n), self.style.title, max_lines=2)
