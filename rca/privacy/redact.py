@@ -95,10 +95,15 @@ def _collapse(text: str, stand_in: str) -> str:
     return re.sub(pattern, "", text, flags=re.IGNORECASE)
 
 
-def redact_record(record: CaseReview, privacy: Privacy) -> dict[str, Any]:
-    """The record as this audience may see it: plain data, nothing it may not read."""
-    identifiers = declared_identifiers(record)
-    scrub = Scrubber(identifiers, privacy.personal)
+def redact_record(
+    record: CaseReview, privacy: Privacy, scrub: Scrubber | None = None
+) -> dict[str, Any]:
+    """The record as this audience may see it: plain data, nothing it may not read.
+
+    `scrub` is this record's Scrubber for the audience, when the caller has one.
+    """
+    identifiers = scrub.identifiers if scrub is not None else declared_identifiers(record)
+    scrub = scrub or Scrubber(identifiers, privacy.personal)
     view = _model(record, privacy, scrub)
     view["identifiers"] = _identifier_view(identifiers, privacy, scrub)
     return view

@@ -89,7 +89,7 @@ def build_context(
     """
     record = loaded.record
     scrub = Scrubber(declared_identifiers(record), profile.privacy.personal)
-    case = redact_record(record, profile.privacy)
+    case = redact_record(record, profile.privacy, scrub)
     taxonomy = builtin_taxonomies().get(record.taxonomy)
     record_date = as_of(case).isoformat()
     analysis_date = today or date.today()
