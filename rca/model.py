@@ -18,7 +18,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from pydantic import (
     AwareDatetime,
@@ -283,6 +285,25 @@ Flag = Annotated[bool, BeforeValidator(_yaml_bool)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _time_zone(value: Any) -> Any:
+    if isinstance(value, str) and (value in _zone_names() or value == "UTC"):
+        return value
+    raise PydanticCustomError(
+        "time_zone",
+        "expected an IANA time zone name such as America/New_York, Europe/Berlin or UTC; got {got}",
+        {"got": describe_value(value)},
+    )
+
+
+# An IANA time zone name: the reference clock every time of a case is shown in.
+TimeZone = Annotated[str, BeforeValidator(_time_zone), Sensitive(Sensitivity.PUBLIC)]
 
 
 # --------------------------------------------------------------------------- vocabularies
@@ -851,6 +872,7 @@ class CaseReview(Model):
     title: Line
     version: Version
     taxonomy: Slug = DEFAULT_TAXONOMY
+    time_zone: TimeZone | None = None  # the case's reference clock; None: the first event's offset
     review: Review
     escalation: Escalation
     timeline: Annotated[list[Event], Field(min_length=1, max_length=MAX_ITEMS)]
@@ -863,6 +885,8 @@ class CaseReview(Model):
     actions: Annotated[list[Action], Field(max_length=MAX_ITEMS)] = []
     decisions: list[DecisionAsk] = []  # explicit asks of leadership, most pressing first
     lessons: list[Text] = []
+    went_well: list[Text] = []  # what worked and should be kept
+    lucky: list[Text] = []  # where chance, not a control, limited the harm
     training: Training = Training()
     policies: list[PolicyRef] = []
     identifiers: Annotated[list[Identifier], Field(max_length=MAX_ITEMS)] = []

@@ -166,6 +166,12 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
             "21:5: identifiers[0]: kind email needs an address like a@b.c",
         ),
         (
+            "version: 1.10",
+            "version: 1.10\ntime_zone: Eastern",
+            "5:12: time_zone: expected an IANA time zone name such as America/New_York, "
+            "Europe/Berlin or UTC; got 'Eastern'",
+        ),
+        (
             "case_id: TST-0001",
             "case_id: TST-0001\n---\ncase_id: TST-0002",
             "3:1: a file holds one case record; found a second document (---)",
@@ -305,3 +311,16 @@ def test_graph_size_is_capped(tmp_path: Path) -> None:
     )
     path = variant(tmp_path, "timeline:", f"causes:\n{causes}timeline:")
     assert messages(path) == [f"{path}:21:3: causes: at most {MAX_ITEMS} item(s) allowed"]
+
+
+def test_reference_time_zone_and_reflections_load(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path,
+        "version: 1.10",
+        "version: 1.10\ntime_zone: America/Chicago\nwent_well: [Call-back caught it.]\n"
+        "lucky: [The account was dormant.]",
+    )
+    (loaded,) = load_records([path])
+    assert loaded.record.time_zone == "America/Chicago"
+    assert loaded.record.went_well == ["Call-back caught it."]
+    assert loaded.record.lucky == ["The account was dormant."]
