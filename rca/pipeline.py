@@ -12,22 +12,13 @@ for each record: findings = analyse(record)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from rca.artifact import Artifact
 from rca.audience import Profile, select_profiles
 from rca.fs import write_atomic
 from rca.load import LoadedRecord, load_records
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """One output file, in memory until every artifact of the case has passed the guard."""
-
-    name: str  # path under <out>/<case-id>/
-    data: bytes
-    audience: str  # the profile whose clearance applies
 
 
 def render_case(

@@ -46,7 +46,7 @@ from rca.privacy.identifiers import (
 )
 
 if TYPE_CHECKING:
-    from rca.pipeline import Artifact
+    from rca.artifact import Artifact
 
 PATTERN_NOUN = {
     "email": "email address",

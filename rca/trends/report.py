@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rca.artifact import Artifact
 from rca.errors import Leak, LeakError, UsageError
 from rca.fs import write_atomic
 from rca.load import LoadedRecord, load_records
-from rca.pipeline import Artifact
 from rca.render.registry import Diagram
 from rca.trends.context import Source, trends_context
 from rca.trends.qa import QaData, read_qa, read_qa_folder

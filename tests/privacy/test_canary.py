@@ -24,10 +24,11 @@ from privacy_helpers import CANARY, Path_, TextField, fits, load_dict, read_reco
 from privacy_helpers import write_raw_profile as write_raw
 
 import rca.privacy.guard as guard
+from rca.artifact import Artifact
 from rca.audience import PersonalData, Profile, select_profiles
 from rca.errors import LeakError
 from rca.load import LoadedRecord, load_records
-from rca.pipeline import Artifact, render_case
+from rca.pipeline import render_case
 from rca.privacy.extract import extract
 from rca.privacy.guard import Scanner, check_artifacts, find_leaks
 from rca.privacy.identifiers import declared_identifiers, declared_pattern, pseudonym

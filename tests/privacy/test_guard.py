@@ -18,10 +18,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from rca.artifact import Artifact
 from rca.audience import PersonalData, Profile, load_profiles
 from rca.errors import Leak, LeakError
 from rca.load import LoadedRecord, load_records
-from rca.pipeline import Artifact
 from rca.privacy.extract import extract
 from rca.privacy.guard import check_artifacts, find_leaks
 

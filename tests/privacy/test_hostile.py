@@ -35,10 +35,11 @@ from privacy_helpers import (
     seed,
 )
 
+from rca.artifact import Artifact
 from rca.audience import Profile, load_profiles
 from rca.errors import LeakError, RecordError
 from rca.load import LoadedRecord
-from rca.pipeline import Artifact, render_case
+from rca.pipeline import render_case
 from rca.privacy.extract import extract
 from rca.privacy.guard import check_artifacts
 

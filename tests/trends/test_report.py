@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from pptx import Presentation
 from pypdf import PdfReader
 
+from rca.artifact import Artifact
 from rca.cli import cli
 from rca.errors import LeakError
-from rca.pipeline import Artifact
 from rca.privacy.identifiers import declared_identifiers
 from rca.render.registry import Diagram
 from rca.trends import charts as chart_module
