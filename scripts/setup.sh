@@ -2,13 +2,17 @@
 # Set up everything rca needs, idempotently: system packages (only the missing
 # ones), a virtual environment in .venv, and rca with its dev extras (only when
 # pyproject.toml changed since the last install). Safe to run any number of times.
+# --dev also installs what only the tests need (scripts/test-packages.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+lists=(scripts/system-packages.txt)
+if [ "${1:-}" = "--dev" ]; then lists+=(scripts/test-packages.txt); fi
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- system packages ---------------------------------------------------------
-mapfile -t wanted < <(grep -Ev '^\s*(#|$)' scripts/system-packages.txt)
+mapfile -t wanted < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$')
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${wanted[@]}"; do

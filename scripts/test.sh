@@ -3,7 +3,7 @@
 # Extra arguments go to pytest (e.g. -k load -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --dev
 .venv/bin/ruff check rca tests benchmarks
 .venv/bin/ruff format --check rca tests benchmarks
 .venv/bin/mypy
