@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -61,6 +62,32 @@ class BriefSpec(_Spec):
     max_pages: Annotated[int, Field(ge=1)] | None = None
 
 
+class DecisionDefault(_Spec):
+    """Who decides one kind of decision, and in how many days; unset fields fall back."""
+
+    decider: Annotated[str, Field(min_length=2, max_length=80)] | None = None
+    within_days: Annotated[int, Field(ge=0, le=366)] | None = None
+
+
+class DecisionDefaults(_Spec):
+    """Who decides and by when, for a decision that names neither (by kind, else overall)."""
+
+    decider: Annotated[str, Field(min_length=2, max_length=80)] = "Head of LER"
+    within_days: Annotated[int, Field(ge=0, le=366)] = 14  # counted from the analysis date
+    kinds: dict[str, DecisionDefault] = {}
+
+    def decider_for(self, kind: str) -> str:
+        """The role that decides a decision of `kind`."""
+        spec = self.kinds.get(kind)
+        return spec.decider if spec and spec.decider else self.decider
+
+    def due(self, kind: str, today: date) -> date:
+        """The day a decision of `kind`, raised on `today`, is needed by."""
+        spec = self.kinds.get(kind)
+        days = spec.within_days if spec and spec.within_days is not None else self.within_days
+        return today + timedelta(days=days)
+
+
 class Profile(_Spec):
     """One audience."""
 
@@ -72,6 +99,7 @@ class Profile(_Spec):
     detail: Detail = Detail()
     deck: DeckSpec
     brief: BriefSpec
+    decisions: DecisionDefaults = DecisionDefaults()
 
 
 def profile_dirs(user_dirs: Sequence[Path] = ()) -> list[Path]:
