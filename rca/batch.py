@@ -26,6 +26,7 @@ from rca.audience import Profile
 from rca.errors import LeakError, RcaError
 from rca.fs import write_atomic
 from rca.load import check_record, find_record_files
+from rca.project import find_project_file
 from rca.templating import builtin_template_dir
 from rca.yamlsafe import MAX_BYTES
 
@@ -240,7 +241,10 @@ def _record_key(source: Path, env: str) -> tuple[str, str | None]:
     try:
         if source.stat().st_size > MAX_BYTES:
             return "", None  # check_record reports the size, with its limit
-        return hashlib.sha256(env.encode() + source.read_bytes()).hexdigest(), None
+        # The project file (rca.toml) above the record changes what it renders to.
+        project = find_project_file(source)
+        settings = project.read_bytes() if project is not None else b""
+        return hashlib.sha256(env.encode() + settings + source.read_bytes()).hexdigest(), None
     except OSError as exc:
         return "", f"{source}: cannot read file: {exc.strerror}"
 

@@ -158,24 +158,24 @@ def schema(out: Path, check: bool) -> None:
     """Write the record's JSON Schema (for editors and other tools) into a folder."""
     from rca.schema import schema_files
 
-    stale = []
+    stale: list[tuple[Path, str]] = []
     for name, text in schema_files().items():
         target = out / name
         try:
             current = target.read_text(encoding="utf-8") if target.exists() else None
         except (OSError, UnicodeDecodeError):
-            current = None  # unreadable counts as out of date; writing replaces it
+            current = ""  # unreadable counts as out of date; writing replaces it
         if current == text:
             continue
-        stale.append(target)
+        stale.append((target, "missing" if current is None else "out of date"))
         if not check:
             from rca.fs import write_atomic
 
             write_atomic(target, text.encode("utf-8"))
             click.echo(f"wrote {target}")
     if check and stale:
-        for target in stale:
-            click.echo(f"{target}: out of date; run `rca schema --out {out}`", err=True)
+        for target, why in stale:
+            click.echo(f"{target}: {why}; run `rca schema --out {out}`", err=True)
         sys.exit(EXIT_INVALID)
     if not stale:
         click.echo(f"{out}: up to date")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from rca.errors import Problem, RecordError, UsageError
 from rca.model import CaseReview, describe_value
-from rca.taxonomy import Taxonomy
+from rca.project import DEFAULT, Project, find_project_file, load_project
 from rca.yamlsafe import Located, Path_, read_yaml
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -28,6 +28,7 @@ class LoadedRecord:
     record: CaseReview
     source: Located
     sha256: str
+    project: Project = DEFAULT  # the rca.toml that applies to it (or the built-in defaults)
 
     def where(self, path: Path_) -> tuple[int | None, int | None]:
         """(line, column) of the value at `path` in the file, as exactly as known."""
@@ -65,17 +66,37 @@ class CheckResult:
     problems: list[Problem]
 
 
-def check_records(
-    paths: Sequence[Path], taxonomies: dict[str, Taxonomy] | None = None
-) -> list[CheckResult]:
-    """Validate every record under `paths`, including case ids unique across files."""
+def check_records(paths: Sequence[Path], project: Project | None = None) -> list[CheckResult]:
+    """Validate every record under `paths`, including case ids unique across files.
+
+    Each record is judged by the project file above it (rca.toml), unless
+    `project` is given; a project file with problems is reported once, and the
+    records below it are not judged by it.
+    """
     files = find_record_files(paths)
     if not files:
         raise UsageError("no case records (*.yaml, *.yml) found in " + ", ".join(map(str, paths)))
     results = []
     first: dict[str, Path] = {}
+    broken: dict[Path, list[Problem]] = {}
     for file in files:
-        loaded, problems = check_record(file, taxonomies)
+        settings, unusable = _project(file, project, broken)
+        if settings is None:
+            if unusable is not None:  # first record under a broken project file
+                results.append(CheckResult(Path(unusable[0].path), None, unusable))
+            results.append(
+                CheckResult(
+                    file,
+                    None,
+                    [
+                        Problem(
+                            str(file), None, None, "", "not checked: its project file has problems"
+                        )
+                    ],
+                )
+            )
+            continue
+        loaded, problems = check_record(file, settings)
         if loaded is not None:
             case_id = loaded.record.case_id
             if case_id in first:
@@ -96,11 +117,27 @@ def check_records(
     return results
 
 
-def load_records(
-    paths: Sequence[Path], taxonomies: dict[str, Taxonomy] | None = None
-) -> list[LoadedRecord]:
+def _project(
+    file: Path, given: Project | None, broken: dict[Path, list[Problem]]
+) -> tuple[Project | None, list[Problem] | None]:
+    """(the project for `file`, or None; the problems of its project file the first time)."""
+    if given is not None:
+        return given, None
+    path = find_project_file(file)
+    if path is None:
+        return DEFAULT, None
+    if path in broken:
+        return None, None
+    try:
+        return load_project(path), None
+    except RecordError as exc:
+        broken[path] = exc.problems
+        return None, exc.problems
+
+
+def load_records(paths: Sequence[Path], project: Project | None = None) -> list[LoadedRecord]:
     """Load and validate every record under `paths`; raise RecordError listing all problems."""
-    results = check_records(paths, taxonomies)
+    results = check_records(paths, project)
     problems = [p for r in results for p in r.problems]
     if problems:
         raise RecordError(problems)
@@ -108,10 +145,19 @@ def load_records(
 
 
 def check_record(
-    path: Path, taxonomies: dict[str, Taxonomy] | None = None
+    path: Path, project: Project | None = None
 ) -> tuple[LoadedRecord | None, list[Problem]]:
-    """Validate one file: the record if it is valid, and every problem found."""
+    """Validate one file: the record if it is valid, and every problem found.
+
+    `project` defaults to the project file above the record (rca.toml), if any.
+    """
     shown = str(path)
+    if project is None:
+        found = find_project_file(path)
+        try:
+            project = load_project(found) if found is not None else DEFAULT
+        except RecordError as exc:
+            return None, exc.problems
     located, yaml_problems = read_yaml(path)
     problems = [
         Problem(shown, p.line, p.column, format_path(p.path), p.message) for p in yaml_problems
@@ -122,13 +168,13 @@ def check_record(
         problems.append(Problem(shown, 1, 1, "", "expected a case record (a mapping of fields)"))
         return None, problems
     try:
-        record = CaseReview.model_validate(located.data, context={"taxonomies": taxonomies or {}})
+        record = CaseReview.model_validate(located.data, context=project.validation_context())
     except ValidationError as exc:
         problems.extend(_schema_problems(shown, exc, located))
         return None, sorted(problems)
     if problems:  # recoverable YAML problems (duplicate keys) still fail the file
         return None, sorted(problems)
-    return LoadedRecord(path, record, located, located.sha256), []
+    return LoadedRecord(path, record, located, located.sha256, project), []
 
 
 def format_path(path: Sequence[str | int]) -> str:
@@ -150,6 +196,7 @@ _PATTERN_HINTS = {
     r"^[0-9]+(\.[0-9]+){0,3}$": "expected a version like 1.0 or 1.10",
     r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$": "expected a country code, optionally with a region: US, US-CA",
     r"^[^\n]*$": "expected a single line of text",
+    r"^[a-z0-9][a-z0-9_-]{0,39}$": "expected a taxonomy id like ler, 6m or 4p",
     r"^[A-Za-z][A-Za-z0-9 &/()._,'-]*$": (
         "expected a team or role such as 'LER specialist' (letters, digits, spaces, & / ( ) . , ' -)"
     ),

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -37,6 +38,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from rca.roles import BUILTIN as BUILTIN_ROLES
+from rca.roles import RoleVocabulary
 from rca.taxonomy import DEFAULT_TAXONOMY, Taxonomy, builtin_taxonomies
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -47,6 +50,8 @@ MAX_ITEMS = 5000
 
 # The taxonomy of the record being validated (see CaseReview._with_taxonomy).
 _TAXONOMY: ContextVar[Taxonomy | None] = ContextVar("rca_taxonomy", default=None)
+# The role vocabulary of the record being validated (None: the built-in one).
+_ROLES: ContextVar[RoleVocabulary | None] = ContextVar("rca_roles", default=None)
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -208,7 +213,8 @@ _SHORT_DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)")
 _ISO_DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
 
 
-def _duration(value: Any) -> Any:
+def parse_duration(value: Any) -> timedelta:
+    """`30m`, `4h`, `5d`, `2w` or an ISO 8601 duration (`PT4H`); ValueError otherwise."""
     if isinstance(value, timedelta):
         return value
     if isinstance(value, str):
@@ -219,6 +225,14 @@ def _duration(value: Any) -> Any:
         if iso and value not in ("P", "PT") and not value.endswith("T"):
             weeks, days, hours, minutes = (int(g or 0) for g in iso.groups())
             return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    raise ValueError(f"not a duration: {value!r}")
+
+
+def _duration(value: Any) -> Any:
+    try:
+        return parse_duration(value)
+    except ValueError:
+        pass
     hint = " (YAML 1.1 would read it as a base-60 number)" if ":" in str(value) else ""
     raise PydanticCustomError(
         "duration",
@@ -255,11 +269,31 @@ PersonalValue = Annotated[
     Field(min_length=1, max_length=320),
     Sensitive(Sensitivity.PERSONAL),
 ]
-# A team or role, never a person's name.
+ROLE_PATTERN = r"^[A-Za-z][A-Za-z0-9 &/()._,'-]*$"
+
+
+def _in_vocabulary(value: str) -> str:
+    # People are roles: a name in a role field would reach every audience.
+    vocabulary = _ROLES.get() or BUILTIN_ROLES
+    canonical = vocabulary.canonical(value)
+    if canonical is not None:
+        return canonical
+    close = vocabulary.suggestion(value)
+    hint = f"; did you mean '{close}'?" if close else ""
+    raise PydanticCustomError(
+        "role",
+        "expected a role of the vocabulary, never a person's name, e.g. 'LER specialist', "
+        "'Legal counsel' (add your own under [roles] extra in rca.toml); got {got}{hint}",
+        {"got": describe_value(value), "hint": hint},
+    )
+
+
+# A team or role from the role vocabulary (rca.roles), never a person's name.
 Role = Annotated[
     str,
     BeforeValidator(clean_text),
-    Field(min_length=2, max_length=80, pattern=r"^[A-Za-z][A-Za-z0-9 &/()._,'-]*$"),
+    Field(min_length=2, max_length=80, pattern=ROLE_PATTERN),
+    AfterValidator(_in_vocabulary),
     Sensitive(Sensitivity.INTERNAL),
 ]
 # An id inside the record (cause, action, evidence, policy, chain).
@@ -280,6 +314,10 @@ Version = Annotated[
     Sensitive(Sensitivity.PUBLIC),
 ]
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$"), Sensitive(Sensitivity.PUBLIC)]
+# A taxonomy's id: the built-ins include 6m and 4p.
+TaxonomyId = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$"), Sensitive(Sensitivity.PUBLIC)
+]
 Count = Annotated[int, BeforeValidator(_yaml_int), Field(ge=0, le=1_000_000_000)]
 Flag = Annotated[bool, BeforeValidator(_yaml_bool)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
@@ -871,7 +909,7 @@ class CaseReview(Model):
     case_id: CaseId
     title: Line
     version: Version
-    taxonomy: Slug = DEFAULT_TAXONOMY
+    taxonomy: TaxonomyId = DEFAULT_TAXONOMY
     time_zone: TimeZone | None = None  # the case's reference clock; None: the first event's offset
     review: Review
     escalation: Escalation
@@ -915,11 +953,17 @@ class CaseReview(Model):
         # Cause categories are checked against the taxonomy the record names;
         # a context variable hands it to Cause so the error lands on the
         # cause's own `category` field, with its own line and column.
+        context = info.context or {}
+        default = context.get("default_taxonomy", DEFAULT_TAXONOMY)
+        if isinstance(data, dict) and "taxonomy" not in data and default != DEFAULT_TAXONOMY:
+            data = {**data, "taxonomy": default}  # the project file's default taxonomy
         name = data.get("taxonomy", DEFAULT_TAXONOMY) if isinstance(data, dict) else None
         token = _TAXONOMY.set(_taxonomies(info).get(name) if isinstance(name, str) else None)
+        roles = _ROLES.set(context.get("roles"))
         try:
             return handler(data)
         finally:
+            _ROLES.reset(roles)
             _TAXONOMY.reset(token)
 
     @field_validator("taxonomy")

@@ -18,7 +18,7 @@ from rca.analyse.lint import run as run_lint
 from rca.analyse.metrics import deviations_by_step, measure
 from rca.load import LoadedRecord
 from rca.model import PROBLEM_ID, CaseReview
-from rca.taxonomy import Taxonomy, builtin_taxonomies
+from rca.taxonomy import Taxonomy
 
 __all__ = ["AnalysisConfig", "Findings", "LintFinding", "analyse"]
 
@@ -32,7 +32,8 @@ def analyse(
     """
     config = config or AnalysisConfig()
     record = loaded.record
-    taxonomy = {**builtin_taxonomies(), **config.taxonomies}.get(record.taxonomy)
+    known = {**loaded.project.all_taxonomies, **config.taxonomies}
+    taxonomy = known.get(record.taxonomy)
     graph = CausalGraph(record)
     roles = graph.roles
     roots = _ranked_roots(graph)

@@ -40,7 +40,6 @@ from rca.model import (
 from rca.privacy.identifiers import declared_identifiers
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
 from rca.render.decisions import decisions, overdue_actions
-from rca.taxonomy import builtin_taxonomies
 
 LABELS = labels_for(
     ProcessType,
@@ -90,7 +89,7 @@ def build_context(
     record = loaded.record
     scrub = Scrubber(declared_identifiers(record), profile.privacy.personal)
     case = redact_record(record, profile.privacy, scrub)
-    taxonomy = builtin_taxonomies().get(record.taxonomy)
+    taxonomy = loaded.project.all_taxonomies.get(record.taxonomy)
     record_date = as_of(case).isoformat()
     analysis_date = today or date.today()
     context: dict[str, Any] = {
@@ -115,6 +114,7 @@ def build_context(
         "labels": {
             **LABELS,
             **({c.id: c.label for c in taxonomy.categories} if taxonomy else {}),
+            **loaded.project.cause_codes,
         },
     }
     context["view"] = view(context)

@@ -69,16 +69,15 @@ def load_inputs(cases_dir: Path, qa_path: Path | None) -> tuple[list[LoadedRecor
 
 
 def labels_for(records: Sequence[LoadedRecord]) -> dict[str, str]:
-    """Labels of every code the report prints: the record's enums and the cases' taxonomies."""
+    """Labels of every code the report prints: enums, the cases' taxonomies, cause codes."""
     from rca.render.context import LABELS
-    from rca.taxonomy import builtin_taxonomies
 
-    taxonomies = builtin_taxonomies()
     out = dict(LABELS)
     for loaded in records:
-        taxonomy = taxonomies.get(loaded.record.taxonomy)
+        taxonomy = loaded.project.all_taxonomies.get(loaded.record.taxonomy)
         if taxonomy is not None:
             out.update({c.id: c.label for c in taxonomy.categories})
+        out.update(loaded.project.cause_codes)  # the organisation's cause-code labels
     return out
 
 

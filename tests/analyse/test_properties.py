@@ -95,7 +95,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
             "type": "prevent",
             "mechanism": draw(st.sampled_from(["training", "automate", "checklist"])),
             "status": draw(st.sampled_from(["planned", "in_progress", "cancelled"])),
-            **({"owner": "LER Ops"} if draw(st.booleans()) else {}),
+            **({"owner": "LER Operations"} if draw(st.booleans()) else {}),
             **({"due": date(2026, 3, draw(st.integers(1, 28)))} if draw(st.booleans()) else {}),
         }
         for i in range(draw(st.integers(0, 4)))

@@ -20,12 +20,13 @@ from rca.yamlsafe import read_yaml
 DATA = Path(__file__).parent.parent / "data" / "privacy"
 CANARY = DATA / "canary.yaml"
 
-# The text types of the schema, by how much and what text they take.
+# The text types of the schema, by how much and what text they take. Role
+# fields are not free text: they take only roles of the vocabulary (rca.roles),
+# so no identifier can be planted there (tests/test_load.py checks the refusal).
 TEXT_TYPES = {
     "text": model.Text,
     "restricted": model.Restricted,
     "line": model.Line,
-    "role": model.Role,
 }
 _ROLE = re.compile(r"^[A-Za-z][A-Za-z0-9 &/()._,'-]*$")
 
