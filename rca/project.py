@@ -21,7 +21,7 @@ folder to the first folder holding one. It names (all optional):
 
     [audiences.leadership]                  # defaults for what an audience is asked
     decider = "Head of LER"
-    decide_within = "14d"
+    within_days = 14
 
 Everything is checked when the file is read; a mistake is reported with the
 file and the key, and stops the run before any record is judged by it.
@@ -50,10 +50,13 @@ METRICS = ("detect", "escalate", "respond", "resolve")
 
 @dataclass(frozen=True)
 class AudienceDefaults:
-    """What an audience's computed decisions default to."""
+    """Who decides an audience's computed decisions, and within how many days.
+
+    Overrides the profile's `decisions:` defaults (rca.audience.DecisionDefaults).
+    """
 
     decider: str | None = None  # a role from the vocabulary
-    decide_within: timedelta | None = None  # from the record's own date
+    within_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,7 @@ def _audiences(
     value: Any, roles: RoleVocabulary, problems: _Problems
 ) -> dict[str, AudienceDefaults]:
     out = {}
-    keys = ("decider", "decide_within")
+    keys = ("decider", "within_days")
     for audience, spec in _table(value, "audiences", problems).items():
         key = f"audiences.{audience}"
         spec = _table(spec, key, problems)
@@ -313,11 +316,13 @@ def _audiences(
             if canonical is None:
                 problems.add(f"{key}.decider", f"{decider!r} is not a role of the vocabulary")
             decider = canonical
-        within = spec.get("decide_within")
-        duration = _duration(within) if within is not None else None
-        if within is not None and duration is None:
+        within = spec.get("within_days")
+        if within is not None and (
+            isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= 366
+        ):
             problems.add(
-                f"{key}.decide_within", f"expected a duration such as 14d or 2w; got {within!r}"
+                f"{key}.within_days", f"expected a number of days, 0 to 366; got {within!r}"
             )
-        out[audience] = AudienceDefaults(decider, duration)
+            within = None
+        out[audience] = AudienceDefaults(decider, within)
     return out

@@ -144,8 +144,8 @@ us_checklist = "US agency checklist"
 respond = "10d"
 
 [audiences.leadership]
-decider = "head of ler"
-decide_within = "14d"
+decider = "legal counsel"
+within_days = 10
 """
 
 
@@ -161,12 +161,15 @@ def test_the_project_file_names_taxonomies_labels_and_defaults(tmp_path: Path) -
     assert problems == [] and loaded is not None
     assert loaded.record.taxonomy == "acme"  # the project's default
     project = load_project(tmp_path / "rca.toml")
-    assert project.audiences["leadership"].decider == "Head of LER"
+    assert project.audiences["leadership"].decider == "Legal counsel"
     assert project.service_levels["subpoena"]["respond"].days == 10
     findings = analyse(loaded)
     assert findings.causes[0].category_label == "Intake desk"
     profile = load_profiles()["leadership"]
-    labels = build_context(loaded, findings, profile)["labels"]
+    context = build_context(loaded, findings, profile)
+    labels = context["labels"]
+    assert context["audience"]["decisions"]["decider"] == "Legal counsel"
+    assert context["audience"]["decisions"]["within_days"] == 10
     assert labels["us_checklist"] == "US agency checklist"  # not "Us checklist"
     assert labels["intake"] == "Intake desk"
 

@@ -95,7 +95,7 @@ def build_context(
     context: dict[str, Any] = {
         "case": case,
         "findings": findings_view(findings, case, profile.privacy, scrub),
-        "audience": profile.model_dump(mode="json"),
+        "audience": _audience(profile, loaded),
         "meta": {
             "case_id": record.case_id,
             "title": case["title"],
@@ -120,6 +120,18 @@ def build_context(
     context["view"] = view(context)
     context["decisions"] = decisions(context)
     return context
+
+
+def _audience(profile: Profile, loaded: LoadedRecord) -> dict[str, Any]:
+    """The profile as plain data, with the project file's decision defaults for it."""
+    audience: dict[str, Any] = profile.model_dump(mode="json")
+    defaults = loaded.project.audiences.get(profile.id)
+    if defaults is not None and "decisions" in audience:
+        if defaults.decider is not None:
+            audience["decisions"]["decider"] = defaults.decider
+        if defaults.within_days is not None:
+            audience["decisions"]["within_days"] = defaults.within_days
+    return audience
 
 
 def view(context: dict[str, Any]) -> dict[str, Any]:
