@@ -238,7 +238,7 @@ def analyze(
     from rca.analyse import analyse
     from rca.analyse.config import AnalysisConfig, builtin_lexicon, load_lexicon
     from rca.analyse.report import text_report
-    from rca.load import load_records
+    from rca.load import check_records, load_records
 
     if min_chain_depth > max_chain_depth:
         raise click.BadParameter(
@@ -252,17 +252,28 @@ def analyze(
         strict=strict,
     )
     day = today.date() if today else None
-    cases = [analyse(loaded, config, today=day) for loaded in load_records(paths)]
-    errors = sum(f.count("error") for f in cases)
     if fmt == "json":
+        # Valid records are analysed even when others are not: the report says which is which.
+        results = check_records(paths)
+        cases = [analyse(r.loaded, config, today=day) for r in results if r.loaded is not None]
+        invalid = [r for r in results if r.problems]
+        errors = sum(f.count("error") for f in cases)
         report = {
             "errors": errors,
             "warnings": sum(f.count("warning") for f in cases),
             "cases": [f.to_dict() for f in cases],
+            "invalid": [
+                {"path": str(r.path), "problems": [p.as_dict() for p in r.problems]}
+                for r in invalid
+            ],
         }
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        click.echo(text_report(cases, _styled), nl=False)
+        if errors or invalid:
+            sys.exit(EXIT_INVALID)
+        return
+    cases = [analyse(loaded, config, today=day) for loaded in load_records(paths)]
+    errors = sum(f.count("error") for f in cases)
+    click.echo(text_report(cases, _styled), nl=False)
     if errors:
         sys.exit(EXIT_INVALID)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from rca.checks import record_checks
 from rca.errors import Problem, RecordError, UsageError
 from rca.model import CaseReview, describe_value
 from rca.project import DEFAULT, Project, find_project_file, load_project
@@ -167,12 +168,20 @@ def check_record(
     if not isinstance(located.data, dict):
         problems.append(Problem(shown, 1, 1, "", "expected a case record (a mapping of fields)"))
         return None, problems
+    record: CaseReview | None = None
     try:
         record = CaseReview.model_validate(located.data, context=project.validation_context())
     except ValidationError as exc:
         problems.extend(_schema_problems(shown, exc, located))
-        return None, sorted(problems)
-    if problems:  # recoverable YAML problems (duplicate keys) still fail the file
+    # Cross-field and reference checks run whatever the schema found, so every
+    # problem is reported in one pass (not where the schema already said something).
+    taken = {p.field for p in problems}
+    for site, message in record_checks(located.data):
+        field = format_path(site)
+        if field not in taken:
+            line, column = located.where(site) or (None, None)
+            problems.append(Problem(shown, line, column, field, message))
+    if record is None or problems:  # recoverable YAML problems (duplicate keys) fail too
         return None, sorted(problems)
     return LoadedRecord(path, record, located, located.sha256, project), []
 
@@ -188,7 +197,10 @@ def format_path(path: Sequence[str | int]) -> str:
 # --------------------------------------------------------------------------- messages
 
 _PATTERN_HINTS = {
-    r"^[A-Z][A-Z0-9]{1,9}-[0-9A-Z][0-9A-Z-]{0,19}$": "expected a case id like ESC-0142",
+    r"^[A-Z][A-Z0-9]{1,9}-[0-9A-Z][0-9A-Z-]{0,19}$": (
+        "expected a case id like ESC-0142 (2-10 capital letters or digits starting with a letter, "
+        "a hyphen, then up to 20 capital letters, digits or hyphens)"
+    ),
     r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$": (
         "expected an id like C1 or act-2 (a letter, then letters, digits, _ . or -)"
     ),
@@ -211,9 +223,13 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
     if kind == "extra_forbidden":
         known = list(model.model_fields) if model is not None else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = (
-            f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(known)}"
-        )
+        elsewhere = _home_of(str(loc[-1]))
+        if close:
+            hint = f"; did you mean '{close[0]}'?"
+        elif elsewhere:
+            hint = f"; it belongs {elsewhere}; here expected one of: {', '.join(known)}"
+        else:
+            hint = f"; expected one of: {', '.join(known)}"
         return f"unknown field '{loc[-1]}'{hint}"
     if kind == "enum":
         options = [o.strip(" '") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
@@ -293,3 +309,42 @@ def _element_type(annotation: Any) -> Any:
             if isinstance(inner, type) and issubclass(inner, BaseModel):
                 return inner
     return annotation
+
+
+# Where a key that is valid elsewhere in the record belongs, with an example
+# when the place is not obvious from the path alone.
+_HOME_EXAMPLES = {
+    "together_with": "inside a leads_to link, e.g. leads_to: [{to: problem, together_with: [C2]}]",
+}
+
+
+def _home_of(key: str) -> str | None:
+    """`inside causes[].leads_to[]` for a key the record uses in another place, else None."""
+    if key in _HOME_EXAMPLES:
+        return _HOME_EXAMPLES[key]
+    homes = _field_homes().get(key)
+    return "under " + " or ".join(homes[:2]) if homes else None
+
+
+_HOMES: dict[str, list[str]] = {}
+
+
+def _field_homes() -> dict[str, list[str]]:
+    # field name -> the paths of the models that hold it, shallowest first.
+    if not _HOMES:
+        seen: set[type[BaseModel]] = set()
+        queue: list[tuple[type[BaseModel], str]] = [(CaseReview, "")]
+        while queue:
+            model, prefix = queue.pop(0)
+            if model in seen:
+                continue
+            seen.add(model)
+            for name, info in model.model_fields.items():
+                _HOMES.setdefault(name, []).append(prefix or "the top level")
+                inner = _element_type(info.annotation)
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    many = typing.get_origin(info.annotation) is list or "list[" in str(
+                        info.annotation
+                    )
+                    queue.append((inner, f"{prefix}.{name}{'[]' if many else ''}".lstrip(".")))
+    return _HOMES

@@ -241,11 +241,27 @@ def _duration(value: Any) -> Any:
     )
 
 
+_PLACEHOLDER = re.compile(r"<[^<>\n]*>")
+
+
+def _not_placeholder(value: str) -> str:
+    # `rca new` writes "<...>" where the author has text to write; an untouched
+    # scaffold must not validate as a finished record.
+    if _PLACEHOLDER.fullmatch(value):
+        raise PydanticCustomError(
+            "placeholder",
+            "still the placeholder {value} from rca new; write the real text",
+            {"value": describe_value(value)},
+        )
+    return value
+
+
 # Free text written by the reviewer: scrubbed of identifiers before any audience sees it.
 Text = Annotated[
     str,
     BeforeValidator(clean_text),
     Field(min_length=1, max_length=10_000),
+    AfterValidator(_not_placeholder),
     Sensitive(Sensitivity.INTERNAL),
 ]
 # A short line (titles, labels, roles).
@@ -253,6 +269,7 @@ Line = Annotated[
     str,
     BeforeValidator(clean_text),
     Field(min_length=1, max_length=200, pattern=r"^[^\n]*$"),
+    AfterValidator(_not_placeholder),
     Sensitive(Sensitivity.INTERNAL),
 ]
 # Text copied from outside the organisation or pointing into internal systems.
@@ -260,6 +277,7 @@ Restricted = Annotated[
     str,
     BeforeValidator(clean_text),
     Field(min_length=1, max_length=10_000),
+    AfterValidator(_not_placeholder),
     Sensitive(Sensitivity.RESTRICTED),
 ]
 # A personal identifier's value.
@@ -588,9 +606,21 @@ class SignOffDecision(StrEnum):
 
 
 class Model(BaseModel):
-    """Base: frozen, no unknown fields."""
+    """Base: frozen, no unknown fields; `null` for an optional field means "not given"."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(v is None for v in data.values()):
+            fields = cls.model_fields
+            return {
+                k: v
+                for k, v in data.items()
+                if not (v is None and k in fields and not fields[k].is_required())
+            }
+        return data
 
 
 class SignOff(Model):
@@ -929,21 +959,6 @@ class CaseReview(Model):
     policies: list[PolicyRef] = []
     identifiers: Annotated[list[Identifier], Field(max_length=MAX_ITEMS)] = []
     lint_accepted: list[AcceptedLint] = []  # warnings examined and accepted (rca analyze)
-
-    @field_validator("timeline")
-    @classmethod
-    def _milestones_once(cls, events: list[Event]) -> list[Event]:
-        seen: set[Milestone] = set()
-        for event in events:
-            if event.milestone is not None:
-                if event.milestone in seen:
-                    raise PydanticCustomError(
-                        "milestone_twice",
-                        "milestone '{m}' is used by more than one event",
-                        {"m": event.milestone.value},
-                    )
-                seen.add(event.milestone)
-        return events
 
     @model_validator(mode="wrap")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +12,8 @@ import jinja2
 from rca.errors import UsageError
 from rca.fs import write_atomic
 from rca.model import CASE_ID_PATTERN, ProcessType, TriageClass
-from rca.schema import SCHEMA_FILE
+from rca.project import find_project_file
+from rca.schema import SCHEMA_FILE, schema_files
 from rca.templating import template_environment
 
 # Starting targets per process type; a team sets its own in each record.
@@ -56,19 +56,24 @@ _TRIAGE = {
 def scaffold_text(case_id: str, process_type: str, target: Path, today: date | None = None) -> str:
     """The text of a new case record for `case_id`, to be written at `target`."""
     if not re.fullmatch(CASE_ID_PATTERN, case_id):
-        raise UsageError(f"'{case_id}' is not a case id; expected something like ESC-0142")
+        raise UsageError(
+            f"'{case_id}' is not a case id; expected something like ESC-0142: 2-10 capital "
+            "letters or digits starting with a letter, a hyphen, then up to 20 capital letters, "
+            "digits or hyphens"
+        )
     try:
         kind = ProcessType(process_type)
     except ValueError:
         choices = ", ".join(p.value for p in ProcessType)
         raise UsageError(f"--process-type: '{process_type}' is not one of: {choices}") from None
     today = today or date.today()
+    schema_url, _ = _schema_url(target)
     targets = DEFAULT_TARGETS.get(kind, FALLBACK_TARGETS)
     template = template_environment().get_template("scaffold/case.yaml.j2")
     text = template.render(
         case_id=case_id,
         file_name=target.name,
-        schema_url=_schema_url(target),
+        schema_url=schema_url,
         process_type=kind.value,
         triage_class=_TRIAGE.get(kind, TriageClass.ROUTINE).value,
         service_levels=[
@@ -85,15 +90,23 @@ def scaffold_text(case_id: str, process_type: str, target: Path, today: date | N
     return text
 
 
-def _schema_url(target: Path) -> str:
-    # Prefer a schemas/ folder of the project the file lives in (relative, so the
-    # repository stays portable); else the copy installed with rca.
+def _schema_url(target: Path) -> tuple[str, Path | None]:
+    """The modeline's schema path, relative to the record, and a schema file to write, if any.
+
+    The schema lives in `schemas/` of the project: the folder of the rca.toml
+    above the record, else the nearest folder above it with a schemas/ folder,
+    else the record's own folder. The path is relative, so the record stays
+    valid on every machine the repository is cloned to.
+    """
     folder = target.resolve().parent
-    for candidate in (folder, *folder.parents):
-        schema = candidate / "schemas" / SCHEMA_FILE
-        if schema.is_file():
-            return os.path.relpath(schema, target.resolve().parent)
-    return Path(str(importlib.resources.files("rca.schemas") / SCHEMA_FILE)).as_uri()
+    existing = next(f for f in (folder, *folder.parents) if f.exists())
+    project = find_project_file(existing)
+    roots = [project.parent] if project is not None else []
+    roots += [c for c in (folder, *folder.parents) if (c / "schemas" / SCHEMA_FILE).is_file()]
+    root = roots[0] if roots else folder
+    schema = root / "schemas" / SCHEMA_FILE
+    relative = Path(os.path.relpath(schema, folder)).as_posix()
+    return relative, None if schema.is_file() else schema
 
 
 def write_scaffold(case_id: str, process_type: str, target: Path, *, force: bool) -> Path:
@@ -104,4 +117,8 @@ def write_scaffold(case_id: str, process_type: str, target: Path, *, force: bool
         text = scaffold_text(case_id, process_type, target)
     except jinja2.TemplateError as exc:  # a user-overridden template that does not render
         raise UsageError(f"scaffold template: {exc}") from None
-    return write_atomic(target, text.encode("utf-8"))
+    written = write_atomic(target, text.encode("utf-8"))
+    _, schema = _schema_url(target)
+    if schema is not None:  # the modeline's schema, for editors: the project's own copy
+        write_atomic(schema, schema_files()[SCHEMA_FILE].encode("utf-8"))
+    return written

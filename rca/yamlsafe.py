@@ -197,7 +197,7 @@ class _Builder:
             )
         self.doc.values[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
-            if event.style is None and event.value in _NULLS:
+            if not event.style and event.value in _NULLS:  # plain: None (Python) or "" (libyaml)
                 return None
             return event.value
         if isinstance(event, yaml.SequenceStartEvent):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from rca.cli import cli
+
+ROOT = Path(__file__).parent.parent
 
 DATA = Path(__file__).parent / "data" / "load"
 
@@ -75,7 +78,17 @@ def test_new_scaffolds_a_record_that_validates(tmp_path: Path) -> None:
     assert text.startswith("# yaml-language-server: $schema=")
     assert "process_type: preservation" in text and "triage_class: preservation" in text
     code, out = run("validate", str(target))
+    assert code == 1  # an untouched scaffold is not a finished record
+    assert (
+        f"{target}:12:8: title: still the placeholder '<one line: what went wrong, in plain ...' from rca new; write the real text"
+        in out
+    )
+    assert "(11 problem(s))" in out
+    filled = re.sub(r'"?<([^<>\n]*)>"?', lambda m: '"' + m[1].replace(":", " -") + '"', text)
+    target.write_text(filled)
+    code, out = run("validate", str(target))
     assert code == 0, out
+    target.write_text(text)
     # Never overwrite work by accident.
     code, out = run("new", "ESC-0500", "--out", str(target))
     assert code == 2 and "already exists" in out
@@ -91,6 +104,37 @@ def test_new_points_at_the_projects_schema_folder(tmp_path: Path) -> None:
     assert code == 0, out
     assert target.read_text().splitlines()[0] == (
         "# yaml-language-server: $schema=../schemas/case-review.schema.json"
+    )
+
+
+def test_new_writes_a_relative_modeline_and_the_schema_it_names(tmp_path: Path) -> None:
+    (tmp_path / "rca.toml").write_text("")
+    target = tmp_path / "2026" / "ESC-0502.yaml"
+    code, out = run("new", "ESC-0502", "--out", str(target))
+    assert code == 0, out
+    assert target.read_text().splitlines()[0] == (
+        "# yaml-language-server: $schema=../schemas/case-review.schema.json"
+    )
+    schema = tmp_path / "schemas" / "case-review.schema.json"
+    assert schema.read_text() == (ROOT / "schemas" / "case-review.schema.json").read_text()
+
+
+def test_new_says_what_a_case_id_looks_like(tmp_path: Path) -> None:
+    code, out = run("new", "ohno-machine", "--out", str(tmp_path / "x.yaml"))
+    assert code == 2
+    assert out.strip() == (
+        "rca: 'ohno-machine' is not a case id; expected something like ESC-0142: 2-10 capital "
+        "letters or digits starting with a letter, a hyphen, then up to 20 capital letters, "
+        "digits or hyphens"
+    )
+
+
+def test_schema_check_says_missing_when_the_file_is_missing(tmp_path: Path) -> None:
+    code, out = run("schema", "--check", "--out", str(tmp_path / "nowhere"))
+    assert code == 1
+    assert out.strip() == (
+        f"{tmp_path / 'nowhere' / 'case-review.schema.json'}: missing; "
+        f"run `rca schema --out {tmp_path / 'nowhere'}`"
     )
 
 

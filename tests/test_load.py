@@ -44,8 +44,8 @@ def variant(tmp_path: Path, old: str, new: str, name: str = "case.yaml") -> Path
         ("missing_field.yaml", "23:10: problem.statement: field required"),
         (
             "unknown_field.yaml",
-            "21:5: timeline[0].owner: unknown field 'owner'; expected one of: id, at, actor, step, "
-            "what, expected, deviation, milestone, evidence",
+            "21:5: timeline[0].owner: unknown field 'owner'; it belongs under actions[]; here "
+            "expected one of: id, at, actor, step, what, expected, deviation, milestone, evidence",
         ),
         (
             "duplicate_key.yaml",
@@ -116,7 +116,9 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
         (
             "case_id: TST-0001",
             "case_id: tst_1",
-            "2:10: case_id: expected a case id like ESC-0142; got 'tst_1'",
+            "2:10: case_id: expected a case id like ESC-0142 (2-10 capital letters or digits "
+            "starting with a letter, a hyphen, then up to 20 capital letters, digits or hyphens); "
+            "got 'tst_1'",
         ),
         (
             "  process_type: subpoena",
@@ -324,3 +326,66 @@ def test_reference_time_zone_and_reflections_load(tmp_path: Path) -> None:
     assert loaded.record.time_zone == "America/Chicago"
     assert loaded.record.went_well == ["Call-back caught it."]
     assert loaded.record.lucky == ["The account was dormant."]
+
+
+# ---------------------------------------------------------------- every problem at once
+
+
+def test_schema_cross_field_and_reference_problems_arrive_in_one_pass(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path,
+        "  life_safety: none",
+        "  life_safety: none\n"
+        "causes:\n"
+        "  - {id: C1, statement: S, category: people, leads_to: [C9], evidence: [EV9]}\n"
+        "  - {id: C1, statement: T, category: peple, leads_to: [problem]}\n"
+        "actions:\n"
+        "  - {id: A1, title: T, addresses: [C1], type: prevent, mechanism: checklist, "
+        "due: soon}",
+    )
+    text = path.read_text().replace(
+        "    milestone: request_received",
+        "    milestone: request_received\n"
+        "  - {at: 2026-03-05T09:15:00-05:00, actor: LER specialist, step: intake, what: W, "
+        "milestone: request_received}",
+    )
+    path.write_text(text)
+    assert messages(path) == [
+        f"{path}:26:94: timeline[1].milestone: milestone 'request_received' is already used by "
+        "timeline[0]; each milestone marks one event",
+        f"{path}:35:57: causes[0].leads_to[0]: 'C9' is not a cause or 'problem' in this record",
+        f"{path}:35:73: causes[0].evidence[0]: evidence 'EV9' is not defined under evidence:",
+        f"{path}:36:10: causes[1].id: id 'C1' is already used by causes[0]; ids must be unique",
+        f"{path}:36:38: causes[1].category: 'peple' is not a category of taxonomy 'ler'; expected "
+        "one of: people, process_policy, tools_systems, legal_process_requester, "
+        "data_identifiers, legal_jurisdiction, verification_measurement, environment_external",
+        f"{path}:38:83: actions[0].due: expected a date as YYYY-MM-DD, e.g. 2026-03-04",
+    ]
+
+
+def test_null_means_not_given_for_optional_fields(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path, "  life_safety: none", "  life_safety: none\n  regulatory_reportable: null"
+    )
+    path.write_text(
+        path.read_text().replace("    requested: [basic_subscriber_info]", "    requested: ~")
+    )
+    loaded, problems = check_record(path)
+    assert problems == [] and loaded is not None
+    assert loaded.record.impact.regulatory_reportable is None
+    assert loaded.record.escalation.data.requested == []
+
+
+def test_a_key_in_the_wrong_place_says_where_it_belongs(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path,
+        "  life_safety: none",
+        "  life_safety: none\ncauses:\n  - id: C1\n    statement: S\n    category: people\n"
+        "    leads_to: [problem]\n    together_with: [C2]\n"
+        "  - {id: C2, statement: T, category: people, leads_to: [problem]}",
+    )
+    assert messages(path) == [
+        f"{path}:38:5: causes[0].together_with: unknown field 'together_with'; it belongs inside "
+        "a leads_to link, e.g. leads_to: [{to: problem, together_with: [C2]}]; here expected one "
+        "of: id, statement, category, kind, leads_to, status, within_control, evidence, code"
+    ]

@@ -229,3 +229,25 @@ def test_bundled_case_analyses_cleanly(path: Path) -> None:
 def test_bundled_cases_pass_strict() -> None:
     code, out = run(str(CASES_DIR), "--strict", "--today", WRITTEN.isoformat())
     assert code == 0, out
+
+
+def test_json_reports_the_valid_cases_even_when_another_is_invalid(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("case_id: TST-9\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "analyze",
+            fixture("clean.yaml"),
+            str(broken),
+            "--format",
+            "json",
+            "--today",
+            "2026-03-10",
+        ],
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [c["case_id"] for c in report["cases"]] == ["TST-0100"]
+    assert [i["path"] for i in report["invalid"]] == [str(broken)]
+    assert report["invalid"][0]["problems"][0]["message"] == "field required"

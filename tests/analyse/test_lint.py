@@ -24,18 +24,10 @@ TRIGGERS = {
         "76:25: error: RCA101 causal-cycle: causes[0].leads_to[1].to: causal cycle C1 -> C4 -> "
         "C2 -> C1: a cause cannot lead back to itself; remove the link that is not causal",
     ],
-    "dangling_reference.yaml": [
-        "116:20: error: RCA102 dangling-reference: why_chains[1].whys[2]: 'C55' is not a cause "
-        "in this record; did you mean 'C5'?",
-    ],
     "unconnected_cause.yaml": [
         "111:10: warning: RCA103 unconnected-cause: causes[6].id: cause C6 does not lead to "
         "the problem: no chain of leads_to links or why-chain steps runs from it to 'problem'; "
         "link it to the effect it had, or remove it",
-    ],
-    "duplicate_id.yaml": [
-        "121:10: error: RCA104 duplicate-id: evidence[3].id: id 'EV2' is already used by "
-        "evidence[1]; ids must be unique (the analysis uses the first)",
     ],
     "no_root_cause.yaml": [
         "72:1: warning: RCA105 no-root-cause: causes: no root cause: no cause within the "
@@ -98,10 +90,6 @@ TRIGGERS = {
         "marked verified but cites no evidence; list the evidence that verifies it, or mark it "
         "a hypothesis",
     ],
-    "undefined_evidence.yaml": [
-        "102:16: warning: RCA502 undefined-evidence: causes[4].evidence[0]: evidence 'EV33' is "
-        "not defined under evidence:; did you mean 'EV3'?",
-    ],
     "unverified_in_approved.yaml": [
         "102:13: error: RCA503 unverified-in-approved: causes[4].status: the review is "
         "approved but cause C5 is still a hypothesis; verify it, or return the review to "
@@ -146,7 +134,7 @@ TRIGGERS = {
 # rule -> a fixture close to triggering it that must not (all of them analyse clean)
 NEAR_MISSES = {
     "RCA101": "clean.yaml",  # why-chain W1 repeats leads_to links in the same direction
-    "RCA102": "clean.yaml",
+    "RCA102": "clean.yaml",  # in files, rca validate reports dangling references (test_load)
     "RCA103": "clean.yaml",  # C3 reaches the problem only through C2's AND-group
     "RCA104": "clean.yaml",
     "RCA105": "clean.yaml",  # K1 is external, C4 and C5 are roots
@@ -202,8 +190,14 @@ def rule_of(line: str) -> str:
     return line.split(": ")[2].split()[0]  # "76:25: error: RCA101 causal-cycle: ..."
 
 
+# In a file, these are reported by `rca validate` (tests/test_load.py), so a record
+# with them never reaches the analysis; the rules stay for records built in code.
+VALIDATED = {"RCA102", "RCA104", "RCA502"}
+
+
 def test_every_rule_has_a_trigger_and_a_near_miss() -> None:
-    assert {rule_of(line) for lines in TRIGGERS.values() for line in lines} == set(RULES)
+    triggered = {rule_of(line) for lines in TRIGGERS.values() for line in lines}
+    assert triggered == set(RULES) - VALIDATED
     assert set(NEAR_MISSES) == set(RULES)
     # each scenario shows one rule: the one its name says
     assert all(len({rule_of(line) for line in lines}) == 1 for lines in TRIGGERS.values())
