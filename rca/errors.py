@@ -111,3 +111,27 @@ class LeakError(RcaError):
     def __reduce__(self) -> tuple[type[LeakError], tuple[str, list[Leak]]]:
         # Picklable, so it survives the trip back from a worker process.
         return (LeakError, (self.case_id, self.leaks))
+
+
+class TooLargeError(RcaError):
+    """An output is too large for the leak guard to read, so it cannot be shown clean.
+
+    Exit code 4: not a leak (3) and not a bad record (1); the case is too big
+    to render as one document (summarise it, or render fewer formats).
+    Nothing of the case was written.
+    """
+
+    exit_code = 4
+
+    def __init__(self, case_id: str, reasons: Sequence[str]) -> None:
+        self.case_id = case_id
+        self.reasons = list(reasons)
+        lines = [
+            f"{case_id}: an output is too large for the leak guard to read, so it cannot be "
+            "shown clean; nothing was written:",
+            *(f"  {reason}" for reason in self.reasons),
+        ]
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[type[TooLargeError], tuple[str, list[str]]]:
+        return (TooLargeError, (self.case_id, self.reasons))

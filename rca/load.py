@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import types
 import typing
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from rca.checks import record_checks
 from rca.errors import Problem, RecordError, UsageError
-from rca.model import CaseReview, describe_value
+from rca.model import CaseReview, IdentifierKind, describe_value
 from rca.project import DEFAULT, Project, find_project_file, load_project
 from rca.yamlsafe import Located, Path_, read_yaml
 
@@ -182,8 +183,30 @@ def check_record(
             line, column = located.where(site) or (None, None)
             problems.append(Problem(shown, line, column, field, message))
     if record is None or problems:  # recoverable YAML problems (duplicate keys) fail too
-        return None, sorted(problems)
+        return None, sorted(_mask_declared(problems, located.data))
     return LoadedRecord(path, record, located, located.sha256, project), []
+
+
+def _mask_declared(problems: list[Problem], data: dict[str, Any]) -> list[Problem]:
+    """Problems whose messages quote a value the record declares as an identifier, masked."""
+    from rca.privacy.identifiers import Declared, DeclaredMatcher
+
+    declared = []
+    entries = data.get("identifiers")
+    for n, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("value"), str):
+            kind = str(entry.get("kind"))
+            known = IdentifierKind(kind) if kind in set(IdentifierKind) else IdentifierKind.OTHER
+            declared.append(Declared(known, entry["value"], None, n))
+    if not declared:
+        return problems
+    matcher = DeclaredMatcher(declared)
+    return [
+        dataclasses.replace(
+            p, message=matcher.sub(p.message, lambda m: f"… (a declared {m.item.kind.value})")
+        )
+        for p in problems
+    ]
 
 
 def format_path(path: Sequence[str | int]) -> str:

@@ -38,6 +38,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from rca.privacy.detect import mask_value
 from rca.roles import BUILTIN as BUILTIN_ROLES
 from rca.roles import RoleVocabulary
 from rca.taxonomy import DEFAULT_TAXONOMY, Taxonomy, builtin_taxonomies
@@ -129,6 +130,10 @@ def describe_value(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     text = str(value)
+    # A message must not print an identifier (terminals and CI logs keep it): masked.
+    masked = mask_value(text)
+    if masked is not None:
+        return masked
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 

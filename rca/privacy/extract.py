@@ -49,6 +49,10 @@ class Unreadable(Exception):
     """An artifact (or a part of one) could not be parsed, so it cannot be shown clean."""
 
 
+class TooLarge(Unreadable):
+    """An artifact is bigger than the guard reads (unpacked size, member count): not a leak."""
+
+
 Extractor = Callable[[bytes], list[Chunk]]
 
 
@@ -274,7 +278,11 @@ def ooxml_chunks(data: bytes, prefix: str) -> list[Chunk]:
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise Unreadable(f"{prefix or 'package'}: not a readable zip ({exc})") from None
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED:
-        raise Unreadable(f"{prefix or 'package'}: too large to scan when unpacked")
+        raise TooLarge(
+            f"{prefix or 'package'}: {len(infos):,} members, "
+            f"{sum(i.file_size for i in infos) / 2**20:,.0f} MiB unpacked; the guard reads at most "
+            f"{MAX_MEMBERS:,} members and {MAX_UNPACKED // 2**20:,} MiB"
+        )
     names = {i.filename: _part_label(i.filename, n) for n, i in enumerate(infos, 1)}
     human = _pptx_labels(archive, set(names))
     chunks = [Chunk(f"{prefix}zip member names".strip(), "\n".join(names), False)]
@@ -450,7 +458,7 @@ def _inflate(data: bytes) -> bytes:
     except zlib.error as exc:
         raise Unreadable(f"compressed PNG text chunk is corrupt ({exc})") from None
     if inflater.unconsumed_tail:
-        raise Unreadable("compressed PNG text chunk is too large to scan")
+        raise TooLarge("compressed PNG text chunk is too large to scan")
     return out
 
 

@@ -16,12 +16,7 @@ error lists every hit, and `rca.pipeline` writes nothing.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import html
-import re
-import unicodedata
-import urllib.parse
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,49 +26,48 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from rca.audience import PersonalData, Profile
-from rca.errors import Leak, LeakError
+from rca.errors import Leak, LeakError, TooLargeError
 from rca.load import LoadedRecord, format_path
-from rca.model import IdentifierKind
-from rca.privacy.extract import Chunk, Unreadable, extract
+from rca.privacy.detect import PATTERN_NOUN, pattern_hits
+from rca.privacy.extract import Chunk, TooLarge, Unreadable, extract
 from rca.privacy.identifiers import (
     Declared,
+    DeclaredMatcher,
     declared_identifiers,
-    declared_pattern,
-    lookup,
-    pattern_hits,
     pseudonym,
-    typed_variants,
+    public_codes,
+    record_regions,
 )
+from rca.privacy.normalise import skeleton
 
 if TYPE_CHECKING:
     from rca.artifact import Artifact
-
-PATTERN_NOUN = {
-    "email": "email address",
-    "ipv4": "IPv4 address",
-    "ipv6": "IPv6 address",
-    "phone": "phone number",
-    "handle": "@handle",
-    "long_number": "long number (9+ digits)",
-}
-# Unicode format characters (zero-width spaces and joiners, soft hyphens, the
-# byte-order mark): invisible, so "jane\u200b@example.com" reads as the address.
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 def check_artifacts(
     loaded: LoadedRecord, profiles: dict[str, Profile], artifacts: Sequence[Artifact]
 ) -> None:
     """Raise LeakError listing every leak in a case's artifacts; return if there is none."""
-    leaks = find_leaks(loaded, profiles, artifacts)
+    too_large: list[str] = []
+    leaks = find_leaks(loaded, profiles, artifacts, too_large=too_large)
     if leaks:
         raise LeakError(loaded.record.case_id, leaks)
+    if too_large:
+        raise TooLargeError(loaded.record.case_id, too_large)
 
 
 def find_leaks(
-    loaded: LoadedRecord, profiles: dict[str, Profile], artifacts: Sequence[Artifact]
+    loaded: LoadedRecord,
+    profiles: dict[str, Profile],
+    artifacts: Sequence[Artifact],
+    *,
+    too_large: list[str] | None = None,
 ) -> list[Leak]:
-    """Every leak in a case's artifacts, in artifact order."""
+    """Every leak in a case's artifacts, in artifact order.
+
+    An artifact too large to read is not a leak: it is listed in `too_large`
+    when given (else reported as unreadable, which fails closed all the same).
+    """
     config = _scan_config(loaded)
     scanner: Scanner | None = None
     leaks: list[Leak] = []
@@ -95,6 +89,9 @@ def find_leaks(
         try:
             chunks = extract(artifact.name, artifact.data)
         except Unreadable as exc:
+            if isinstance(exc, TooLarge) and too_large is not None:
+                too_large.append(f"{scanner.mask(artifact.name)}: {exc}")
+                continue
             leaks.append(
                 scanner.safe(
                     Leak(
@@ -133,12 +130,21 @@ class Scanner:
     def __init__(self, loaded: LoadedRecord) -> None:
         self.loaded = loaded
         self.identifiers = declared_identifiers(loaded.record)
-        self.declared, self.by_variant = declared_pattern(self.identifiers)
+        self.regions = record_regions(loaded.record)
+        self.matcher = DeclaredMatcher(self.identifiers)
         self._fields = list(_strings(loaded.record, ()))
+        self._folded_fields: list[str] | None = None
         self.public = _public_pattern_texts(loaded)
 
-    def scan(self, artifact: str, chunks: Sequence[Chunk], *, allow_declared: bool) -> list[Leak]:
-        """The leaks in one artifact's chunks."""
+    def scan(
+        self,
+        artifact: str,
+        chunks: Sequence[Chunk],
+        *,
+        allow_declared: bool,
+        patterns: bool = True,
+    ) -> list[Leak]:
+        """The leaks in one artifact's chunks (`patterns=False`: declared identifiers only)."""
         leaks: dict[tuple[str, str, str], Leak] = {}
         # A place read twice (a PDF page with and without guessed spaces, DOT
         # source as written and as its labels show): report what the second
@@ -147,18 +153,10 @@ class Scanner:
         for chunk in chunks:
             found: dict[str, list[tuple[str, str, _Hit]]] = {}  # key -> (where, variant, hit)
             earlier = reported[chunk.where]
-            for form, decoded in _forms(chunk.text):
-                patterns = chunk.patterns and decoded != _JOINED
-                for hit in self._hits(form, patterns=patterns):
-                    if (decoded and hit.key in found) or hit.key in earlier:
-                        continue
-                    where = _where(chunk, hit.start, exact=decoded is None)
-                    variant = (
-                        hit.variant
-                        if decoded is None
-                        else (f"{hit.variant}, {decoded}" if hit.item is None else decoded)
-                    )
-                    found.setdefault(hit.key, []).append((where, variant, hit))
+            for hit in self._hits(chunk.text, strict=not chunk.patterns, patterns=patterns):
+                if hit.key in earlier:
+                    continue
+                found.setdefault(hit.key, []).append((_where(chunk, hit.start), hit.variant, hit))
             earlier |= set(found)
             for key, places in found.items():
                 whole = key.removesuffix(_FRAGMENT)
@@ -172,15 +170,16 @@ class Scanner:
                         )
         return list(leaks.values())
 
-    def _hits(self, text: str, *, patterns: bool) -> Iterator[_Hit]:
+    def _hits(self, text: str, *, strict: bool, patterns: bool) -> Iterator[_Hit]:
+        # Text that is not meant to be read (geometry, ids, bytes) is many
+        # unrelated values side by side: a declared value must stand alone there.
         spans: list[tuple[int, int]] = []
-        for match in self.declared.finditer(text):
-            spans.append(match.span())
-            item = lookup(self.by_variant, match.group())
-            yield _Hit(match.start(), match.group(), item, _variant(match.group(), item))
-        if not patterns:
+        for match in self.matcher.find(text, strict=strict):
+            spans.append((match.start, match.end))
+            yield _Hit(match.start, match.text, match.item, match.variant)
+        if strict or not patterns:
             return
-        for hit in pattern_hits(text):
+        for hit in pattern_hits(text, self.regions):
             if hit.text in self.public or any(s < hit.end and hit.start < e for s, e in spans):
                 continue  # a code the record's schema allows, or a declared value
             item = self._fragment_of(hit.text)
@@ -196,10 +195,12 @@ class Scanner:
                 )
 
     def _fragment_of(self, text: str) -> Declared | None:
-        folded = text.casefold()
+        folded = skeleton(text)
         if len(folded) < 6:
             return None
-        return next((item for variant, item in self.by_variant.items() if folded in variant), None)
+        return next(
+            (item for variant, item in self.matcher.variants.items() if folded in variant), None
+        )
 
     def _leak(
         self, artifact: str, where: str, what: str, variant: str, text: str, item: Declared | None
@@ -209,15 +210,17 @@ class Scanner:
 
     def _source(self, text: str, value: str | None) -> str:
         # Which record field holds the text, so a person knows what to fix.
-        needles = {" ".join(text.split()).casefold()}
+        needles = {skeleton(text)}
         if value is not None:
-            needles.add(value.casefold())
-        for path, field_text in self._fields:
+            needles.add(skeleton(value))
+        needles.discard("")
+        if self._folded_fields is None:
+            self._folded_fields = [skeleton(field_text) for _, field_text in self._fields]
+        for (path, _), folded in zip(self._fields, self._folded_fields, strict=True):
             if path[-1:] == ("value",) and path[:1] == ("identifiers",):
                 continue  # the declaration itself
             if path == ("escalation", "requester", "agency"):
                 continue
-            folded = " ".join(field_text.split()).casefold()
             if any(n in folded for n in needles):
                 line, column = self.loaded.where(path)
                 at = "".join(f":{n}" for n in (line, column) if n is not None)
@@ -236,8 +239,8 @@ class Scanner:
 
     def mask(self, text: str) -> str:
         """Text with declared identifiers and undeclared patterns replaced by [masked]."""
-        text = self.declared.sub("[masked]", text)
-        for hit in sorted(pattern_hits(text), key=lambda h: -h.start):
+        text = self.matcher.sub(text, lambda _: "[masked]")
+        for hit in sorted(pattern_hits(text, self.regions), key=lambda h: -h.start):
             if hit.text not in self.public:
                 text = text[: hit.start] + "[masked]" + text[hit.end :]
         return text
@@ -262,54 +265,11 @@ class _Hit:
         return self.what + (_FRAGMENT if self.variant == "fragment" else "")
 
 
-_JOINED = "split across lines"
 _FRAGMENT = " (fragment)"
 
 
-def _forms(text: str) -> Iterator[tuple[str, str | None]]:
-    """The text as written, then decoded step by step where decoding changes it.
-
-    The last reading joins lines, for values a layout broke in two
-    ("CLPD-2026-" / "009911"); it is checked for declared identifiers only,
-    since joined lines make numbers no one wrote.
-    """
-    yield text, None
-    steps = (
-        ("entity-encoded", lambda t: "&" in t, html.unescape),
-        ("url-encoded", lambda t: "%" in t, urllib.parse.unquote),
-        ("unicode-normalised", _foldable, _fold),
-        (_JOINED, lambda t: "\n" in t, lambda t: t.replace("\n", "")),
-    )
-    for name, needed, decode in steps:
-        if needed(text):
-            decoded = decode(text)
-            if decoded != text:
-                text = decoded
-                yield text, name
-
-
-def _fold(text: str) -> str:
-    # Full-width digits, ligatures and invisible characters read like the plain form.
-    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-
-
-def _foldable(text: str) -> bool:
-    return not text.isascii() and any(_folds_to_identifier_text(c) for c in set(text))
-
-
-@functools.lru_cache(maxsize=4096)
-def _folds_to_identifier_text(char: str) -> bool:
-    # Worth a second pass only if folding could make identifier characters:
-    # U+FF20 (a full-width @) and U+200B (zero-width space) do; an ellipsis and a
-    # no-break space, which are in most briefs, do not.
-    if _INVISIBLE.match(char):
-        return True
-    folded = unicodedata.normalize("NFKC", char)
-    return folded != char and any(c.isascii() and (c.isalnum() or c in "@:%") for c in folded)
-
-
-def _where(chunk: Chunk, offset: int, *, exact: bool) -> str:
-    if not chunk.lines or not exact:
+def _where(chunk: Chunk, offset: int) -> str:
+    if not chunk.lines:
         return chunk.where
     line = next((n for start, n in reversed(chunk.lines) if start <= offset), None)
     return f"{chunk.where}, line {line}" if line is not None else chunk.where
@@ -319,27 +279,6 @@ def _describe(item: Declared | None) -> str:
     if item is None:
         return "declared identifier"
     return f"{item.kind.value} ({pseudonym(item)})"
-
-
-def _variant(matched: str, item: Declared | None) -> str:
-    """How a match differs from the declared value: exact, case, digits, url-encoded, ..."""
-    if item is None:
-        return "declared"
-    typed = typed_variants(item)
-    if matched in typed:
-        return typed[matched]
-    spaced = " ".join(matched.split()).casefold()
-    for variant, kind in typed.items():
-        if " ".join(variant.split()).casefold() == spaced:
-            changes = [] if kind == "exact" else [kind]
-            if variant.split() != matched.split():
-                changes.append("case")
-            if variant.casefold() != matched.casefold():
-                changes.append("whitespace")
-            return ", ".join(changes)
-    if item.kind is IdentifierKind.PHONE:
-        return "separators"
-    return "declared"
 
 
 # --------------------------------------------------------------------------- the record
@@ -375,12 +314,7 @@ def _public_pattern_texts(loaded: LoadedRecord) -> frozenset[str]:
     # are not: the schema constrains them. Pattern hits on exactly these are
     # allowed (other ids are not: one that looks like a phone number is
     # reported, and renamed); declared identifiers are checked regardless.
-    record = loaded.record
-    tokens = {
-        record.case_id,
-        record.version,
-        loaded.sha256,
-        loaded.sha256[:12],
-        *map(str, _numbers(record)),
-    }
-    return frozenset(hit.text for token in tokens for hit in pattern_hits(token))
+    tokens = {loaded.sha256, loaded.sha256[:12], *map(str, _numbers(loaded.record))}
+    return public_codes(loaded.record) | frozenset(
+        hit.text for token in tokens for hit in pattern_hits(token)
+    )

@@ -1,14 +1,44 @@
-"""Finding personal identifiers in text: the declared ones (with variants) and undeclared patterns."""
+"""Finding the identifiers a record declares in text, in every form they take.
+
+Each declared value gets its variants (a phone number's national digits, an IP
+address's other spellings, a name surname first or as initials and surname),
+and every variant and every text is compared through the one normaliser
+(`rca.privacy.normalise`), with one Aho-Corasick automaton over all of them:
+the cost is linear in the text whatever the number of identifiers. The
+redactor and the leak guard both use `DeclaredMatcher`; undeclared patterns
+are `rca.privacy.detect`'s.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import ahocorasick
+
 from rca.model import CaseReview, IdentifierKind
+from rca.privacy.detect import PATTERN_LABEL, PATTERN_NOUN, PatternHit, pattern_hits, regions_of
+from rca.privacy.normalise import fold as fold_text
+from rca.privacy.normalise import light, skeleton, spaced
+
+__all__ = [
+    "CATEGORY_NOUN",
+    "CATEGORY_WORD",
+    "PATTERN_LABEL",
+    "PATTERN_NOUN",
+    "PSEUDONYM",
+    "Declared",
+    "DeclaredMatch",
+    "DeclaredMatcher",
+    "PatternHit",
+    "declared_identifiers",
+    "pattern_hits",
+    "pseudonym",
+    "record_regions",
+    "typed_variants",
+]
 
 
 @dataclass(frozen=True)
@@ -87,7 +117,7 @@ def declared_identifiers(record: CaseReview) -> list[Declared]:
     seen: set[tuple[IdentifierKind, str]] = set()
 
     def add(kind: IdentifierKind, value: str, label: str | None) -> None:
-        key = (kind, value.casefold())
+        key = (kind, skeleton(value) or value.casefold())
         if key in seen:
             return
         seen.add(key)
@@ -103,148 +133,350 @@ def declared_identifiers(record: CaseReview) -> list[Declared]:
     return found
 
 
+def public_codes(record: CaseReview) -> frozenset[str]:
+    """Texts in the record's codes (case id, version, related cases) that look like identifiers.
+
+    The schema constrains these, so a pattern hit on exactly one of them (the
+    long number in ESC-2026030401) is a code, not an identifier. Declared
+    identifiers are looked for regardless.
+    """
+    tokens = [record.case_id, record.version, *record.escalation.related_cases]
+    return frozenset(hit.text for token in tokens for hit in pattern_hits(token))
+
+
+def record_regions(record: CaseReview) -> tuple[str, ...]:
+    """Phone regions the record's jurisdictions suggest (US always)."""
+    return regions_of([record.escalation.requester.jurisdiction])
+
+
+# Titles and ranks a declared name may start with, by what they may also be written as.
+_TITLES = {
+    "det": ("det", "detective", "det."),
+    "detective": ("det", "detective"),
+    "sgt": ("sgt", "sergeant"),
+    "sergeant": ("sgt", "sergeant"),
+    "lt": ("lt", "lieutenant"),
+    "lieutenant": ("lt", "lieutenant"),
+    "capt": ("capt", "captain", "cpt"),
+    "captain": ("capt", "captain"),
+    "cpl": ("cpl", "corporal"),
+    "corporal": ("cpl", "corporal"),
+    "officer": ("officer", "ofc", "off"),
+    "ofc": ("officer", "ofc"),
+    "deputy": ("deputy", "dep"),
+    "dep": ("deputy", "dep"),
+    "agent": ("agent", "special agent", "sa"),
+    "sa": ("agent", "special agent", "sa"),
+    "special": ("agent", "special agent", "sa"),
+    "inv": ("inv", "investigator"),
+    "investigator": ("inv", "investigator"),
+    "trooper": ("trooper", "tpr"),
+    "tpr": ("trooper", "tpr"),
+    "chief": ("chief",),
+    "sheriff": ("sheriff",),
+    "dr": ("dr", "doctor"),
+    "mr": ("mr",),
+    "mrs": ("mrs",),
+    "ms": ("ms",),
+    "mx": ("mx",),
+}
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "esq", "phd"})
+_NAMES = (IdentifierKind.PERSON_NAME, IdentifierKind.OFFICER_NAME)
+
+
+def _name_variants(value: str) -> dict[str, str]:
+    """A person's name in the orders text writes it: surname first, initials, with a title."""
+    words = value.replace(",", " ").split()
+    titles: list[str] = []
+    while words and skeleton(words[0]) in _TITLES and len(words) > 2:
+        titles.append(skeleton(words.pop(0)))
+    if titles == ["special"] and words and skeleton(words[0]) == "agent":
+        words.pop(0)
+    while len(words) > 2 and skeleton(words[-1]) in _SUFFIXES:
+        words.pop()
+    if len(words) < 2:
+        return {}
+    given, surname = words[:-1], words[-1]
+    first = " ".join(given)
+    initials = " ".join(g[0] for g in given)
+    out = {
+        f"{first} {surname}": "name",
+        f"{surname} {first}": "name order",
+        f"{surname}, {first}": "name order",
+        f"{initials} {surname}": "initials",
+        f"{given[0][0]} {surname}": "initials",
+        f"{surname}, {initials}": "initials",
+    }
+    for title in titles[:1]:
+        for spelled in _TITLES[title]:
+            out.setdefault(f"{spelled} {surname}", "title and surname")
+            out.setdefault(f"{spelled} {first} {surname}", "name")
+    return out
+
+
+def _phone_variants(value: str) -> dict[str, str]:
+    import phonenumbers
+
+    digits = re.sub(r"\D", "", value)
+    out: dict[str, str] = {}
+    if len(digits) >= 7:
+        out[digits] = "digits"
+    if len(digits) == 11 and digits.startswith("1"):
+        out[digits[1:]] = "digits"
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return out
+    national = phonenumbers.national_significant_number(number)
+    if len(national) >= 7:
+        out.setdefault(national, "digits")
+        out.setdefault(f"{number.country_code}{national}", "digits")
+    return out
+
+
+def _ip_variants(value: str) -> dict[str, str]:
+    try:
+        address = ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return {}
+    out = {str(address): "ip-compressed"}
+    if isinstance(address, ipaddress.IPv4Address):
+        octets = str(address).split(".")
+        out.setdefault(".".join(f"{int(o):03d}" for o in octets), "ip-zero-padded")
+        mapped = ipaddress.IPv6Address(f"::ffff:{address}")
+        groups = mapped.exploded.split(":")[-2:]
+        out.setdefault(f"::ffff:{address}", "ip-mapped")
+        out.setdefault(
+            f"::ffff:{groups[0].lstrip('0') or '0'}:{groups[1].lstrip('0') or '0'}", "ip-mapped"
+        )
+    else:
+        out.setdefault(address.exploded, "ip-expanded")
+        out.setdefault(
+            ":".join(f"{int(g, 16):x}" for g in address.exploded.split(":")), "ip-expanded"
+        )
+        if address.ipv4_mapped is not None:
+            out.update(_ip_variants(str(address.ipv4_mapped)))
+    return out
+
+
+def _email_variants(value: str) -> dict[str, str]:
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return {}
+    out: dict[str, str] = {}
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+        unicode_domain = ascii_domain.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return out
+    for form in (ascii_domain, unicode_domain):
+        out.setdefault(f"{local}@{form}", "idna")
+    return out
+
+
 def typed_variants(item: Declared) -> dict[str, str]:
-    """Simple variants a leak might take, each with its type: exact, url-encoded, digits, ip-form."""
+    """The forms a declared value is looked for in, each with what kind of variant it is."""
     value = item.value
     out = {value: "exact"}
-    for encoded in (urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)):
-        out.setdefault(encoded, "url-encoded")
-    digits = re.sub(r"\D", "", value)
-    if (
-        item.kind
-        in (IdentifierKind.PHONE, IdentifierKind.ACCOUNT_ID, IdentifierKind.AGENCY_CASE_NUMBER)
-        and len(digits) >= 6
-    ):
-        out.setdefault(digits, "digits")
-        if item.kind is IdentifierKind.PHONE and len(digits) == 11 and digits.startswith("1"):
-            out.setdefault(digits[1:], "digits")
-    if item.kind is IdentifierKind.IP_ADDRESS:
-        try:
-            address = ipaddress.ip_address(value)
-        except ValueError:
-            pass
-        else:
-            out.setdefault(str(address), "ip-compressed")
-            if isinstance(address, ipaddress.IPv6Address):
-                # Fully expanded, and groups without leading zeros but not compressed.
-                out.setdefault(address.exploded, "ip-expanded")
-                groups = ":".join(f"{int(g, 16):x}" for g in address.exploded.split(":"))
-                out.setdefault(groups, "ip-expanded")
-    return {v: t for v, t in out.items() if len(v) >= 3}
+    kind = item.kind
+    if kind is IdentifierKind.PHONE:
+        out.update({k: v for k, v in _phone_variants(value).items() if k not in out})
+    elif kind in (IdentifierKind.ACCOUNT_ID, IdentifierKind.AGENCY_CASE_NUMBER):
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 6:
+            out.setdefault(digits, "digits")
+    elif kind is IdentifierKind.IP_ADDRESS:
+        out.update({k: v for k, v in _ip_variants(value).items() if k not in out})
+    elif kind is IdentifierKind.EMAIL:
+        out.update({k: v for k, v in _email_variants(value).items() if k not in out})
+    elif kind in _NAMES:
+        out.update({k: v for k, v in _name_variants(value).items() if k not in out})
+    elif kind is IdentifierKind.AGENCY_NAME:
+        if re.match(r"(?i)the\s", value):
+            out.setdefault(value[4:].strip(), "exact")
+        if "&" in value:
+            out.setdefault(value.replace("&", " and "), "and")
+        elif re.search(r"(?i)\sand\s", value):
+            out.setdefault(re.sub(r"(?i)\sand\s", " & ", value), "and")
+    elif kind is IdentifierKind.USERNAME:
+        out.setdefault(value.lstrip("@"), "exact")
+    return {v: t for v, t in out.items() if len(skeleton(v)) >= 3}
 
 
 def variants(item: Declared) -> set[str]:
-    """Simple variants a leak might take: the value, digits only, URL-encoded, IPv6 forms."""
+    """Every form a declared value is looked for in."""
     return set(typed_variants(item))
 
 
-def _normal(text: str) -> str:
-    # Whitespace runs count as one space: a wrapped name still matches.
-    return " ".join(text.split()).casefold()
-
-
-def _flexible(value: str, kind: IdentifierKind) -> tuple[str, set[str]]:
-    """A variant as a regex, and the characters a match of it can start with."""
-    # A phone number also matches with other separators: 202.555.0143, (202) 555-0143.
-    # (Only phones: the same freedom on an IP address would match a different address.)
-    digits = re.sub(r"\D", "", value)
-    if kind is IdentifierKind.PHONE and len(digits) >= 7 and re.fullmatch(r"[\d\s().+-]+", value):
-        return r"\+?" + r"[\s().+-]*".join(re.escape(d) for d in digits), {"+", digits[0]}
-    # Any whitespace where the value has a space: a line break in a wrapped
-    # diagram label or slide ("Jane\nDoe") is still the same name.
-    first = value.lstrip()[:1]
-    return r"\s+".join(re.escape(word) for word in value.split()), {first, first.swapcase()}
-
-
-def declared_pattern(items: Iterable[Declared]) -> tuple[re.Pattern[str], dict[str, Declared]]:
-    """One case-insensitive regex over every variant of every identifier, longest first."""
-    by_variant: dict[str, Declared] = {}
-    spelled: dict[str, str] = {}  # normalised -> as declared (casefold is for lookup only)
-    for item in items:
-        for variant in variants(item):
-            if _normal(variant) not in by_variant:
-                by_variant[_normal(variant)] = item
-                spelled[_normal(variant)] = variant
-    if not by_variant:
-        return re.compile(r"(?!x)x"), {}
-    ordered = sorted(by_variant, key=len, reverse=True)
-    regexes = [_flexible(spelled[v], by_variant[v].kind) for v in ordered]
-    alternatives = "|".join(regex for regex, _ in regexes)
-    # The characters a match can start with, as a lookahead: the regex engine
-    # then skips most positions at C speed (3x faster on a long brief).
-    lead = "".join(re.escape(c) for c in sorted(set().union(*(firsts for _, firsts in regexes))))
-    # Word-ish boundaries so "Account 12" does not match inside "Account 123".
-    return (
-        re.compile(rf"(?=[{lead}])(?<![\w@.])(?:{alternatives})(?![\w@])", re.IGNORECASE),
-        by_variant,
-    )
-
-
-def lookup(by_variant: dict[str, Declared], matched: str) -> Declared | None:
-    """The identifier a regex match stands for (separators in phone numbers ignored)."""
-    hit = by_variant.get(_normal(matched))
-    if hit is not None:
-        return hit
-    digits = re.sub(r"\D", "", matched)
-    return next(
-        (d for v, d in by_variant.items() if re.sub(r"\D", "", v) == digits and digits), None
-    )
-
-
-# --------------------------------------------------------------------------- undeclared patterns
+# A declared value at least this long (folded) is found inside longer tokens:
+# export_4411223344.csv, ID4411223344. A shorter one must stand alone.
+INSIDE_TOKENS = 6
 
 
 @dataclass(frozen=True)
-class PatternHit:
-    """An undeclared identifier-like string in text."""
+class DeclaredMatch:
+    """A declared identifier found in text: its span in the original text and how it matched."""
 
-    kind: str
     start: int
     end: int
+    item: Declared
+    variant: str  # exact, digits, name order, ...; with ", folded" when written differently
     text: str
 
 
-# The lookbehind starts a match only where a local part can start: without it
-# a long run of letters costs quadratic time (10,000 characters: 0.7 s).
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40)"
-    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-)
-_IPV4 = re.compile(
-    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
-    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]*\d)"
-)
-_IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\w)")
-_HANDLE = re.compile(r"(?<![\w@.%/])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?<!\.)")
-_LONG_NUMBER = re.compile(r"(?<![\w.])\d{9,}(?!\w|\.\d)")  # a full stop may end the sentence
-
-PATTERN_LABEL = {
-    "email": "[email address]",
-    "ipv4": "[IP address]",
-    "ipv6": "[IP address]",
-    "phone": "[phone number]",
-    "handle": "[username]",
-    "long_number": "[number]",
-}
+@dataclass(frozen=True)
+class _Entry:
+    item: Declared
+    spellings: dict[str, str]  # the variants folding to this key -> what kind of variant each is
+    short: frozenset[str] | None  # spaced forms a short value must equal; None: long value
 
 
-def pattern_hits(text: str) -> Iterator[PatternHit]:
-    """Undeclared emails, phone numbers, IPv4/IPv6 addresses, @handles and long numeric ids."""
-    for kind, regex in (
-        ("email", _EMAIL),
-        ("ipv4", _IPV4),
-        ("phone", _PHONE),
-        ("handle", _HANDLE),
-        ("long_number", _LONG_NUMBER),
-    ):
-        for m in regex.finditer(text):
-            yield PatternHit(kind, m.start(), m.end(), m.group())
-    for m in _IPV6_CANDIDATE.finditer(text):
-        candidate = m.group()
-        if (candidate.count(":") >= 2 and any(c.isalpha() for c in candidate)) or "::" in candidate:
-            try:
-                ipaddress.IPv6Address(candidate)
-            except ValueError:
+class DeclaredMatcher:
+    """Every variant of every declared identifier, folded, in one Aho-Corasick automaton."""
+
+    def __init__(self, identifiers: Iterable[Declared]) -> None:
+        self.identifiers = list(identifiers)
+        self._automaton: ahocorasick.Automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        entries: dict[str, _Entry] = {}
+        for item in self.identifiers:
+            for variant, kind in typed_variants(item).items():
+                key = skeleton(variant)
+                previous = entries.get(key)
+                if previous is None:
+                    short = frozenset({spaced(variant)}) if len(key) < INSIDE_TOKENS else None
+                    entries[key] = _Entry(item, {variant: kind}, short)
+                elif previous.item is item:  # another spelling of the same value
+                    previous.spellings.setdefault(variant, kind)
+                    if previous.short is not None:
+                        entries[key] = _Entry(
+                            item, previous.spellings, previous.short | {spaced(variant)}
+                        )
+        self.variants = {key: entry.item for key, entry in entries.items()}
+        for key, entry in entries.items():
+            self._automaton.add_word(key, (len(key), entry))
+        self.empty = not entries
+        if not self.empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str, *, strict: bool = False) -> list[DeclaredMatch]:
+        """Non-overlapping matches in text order, the longest at each place.
+
+        `strict` is for text made of many unrelated values (coordinates, ids,
+        bytes): a match must then stand alone and within one line.
+        """
+        if self.empty or not text:
+            return []
+        folded = fold_text(text)
+        candidates: list[tuple[int, int, _Entry]] = []
+        for last, (length, entry) in self._automaton.iter(folded.text):
+            start, end = _balanced(text, *folded.span(last - length + 1, last + 1), entry)
+            if entry.short is not None and not _stands_alone(text, start, end, entry.short):
                 continue
-            yield PatternHit("ipv6", m.start(), m.end(), candidate)
+            if entry.item.kind in _WORDS and not _word_edges(text, start, end):
+                continue
+            if entry.item.kind is IdentifierKind.IP_ADDRESS and not _address_edges(
+                text, start, end
+            ):
+                continue
+            if strict and (not _bounded(text, start, end) or "\n" in text[start:end]):
+                continue
+            candidates.append((start, end, entry))
+        candidates.sort(key=lambda c: (c[0], -c[1]))
+        out: list[DeclaredMatch] = []
+        reached = 0
+        for start, end, entry in candidates:
+            if start < reached:
+                continue
+            written = text[start:end]
+            out.append(DeclaredMatch(start, end, entry.item, _how(written, entry), written))
+            reached = end
+        return out
+
+    def search(self, text: str) -> bool:
+        """Whether any declared identifier is in text."""
+        return bool(self.find(text))
+
+    def sub(self, text: str, replace: Callable[[DeclaredMatch], str]) -> str:
+        """Text with each match replaced by replace(match)."""
+        out, last = [], 0
+        for match in self.find(text):
+            out.append(text[last : match.start])
+            out.append(replace(match))
+            last = match.end
+        out.append(text[last:])
+        return "".join(out)
+
+
+# Names are words: "Rowan Ellery" is not inside "Rowan Elleryson" (another
+# person), though it is inside "RowanElleryReport" and "export_rowan_ellery".
+_WORDS = frozenset({*_NAMES, IdentifierKind.AGENCY_NAME})
+
+
+def _word_edges(text: str, start: int, end: int) -> bool:
+    before = start > 0 and text[start - 1].isalpha() and not text[start].isupper()
+    after = end < len(text) and text[end].isalpha() and not text[end].isupper()
+    return not before and not after
+
+
+def _address_edges(text: str, start: int, end: int) -> bool:
+    # 203.0.113.90 is another address than 203.0.113.9.
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    return not re.search(r"[0-9A-Fa-f][.:]?$", before) and not re.match(r"[.:]?[0-9A-Fa-f]", after)
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    return not (start > 0 and text[start - 1].isalnum()) and not (
+        end < len(text) and text[end].isalnum()
+    )
+
+
+def _stands_alone(text: str, start: int, end: int, forms: frozenset[str]) -> bool:
+    # A short value: no letter or digit touching it, written with the value's own separators.
+    return _bounded(text, start, end) and spaced(text[start:end]) in forms
+
+
+def _balanced(text: str, start: int, end: int, entry: _Entry) -> tuple[int, int]:
+    # Separators the folded match leaves out but that belong to the value: a
+    # leading + of a number, the bracket of "(202) 555-0143", what the value starts with.
+    if start > 0 and text[start - 1] == "+" and text[start].isdigit():
+        start -= 1
+    for spelled in entry.spellings:
+        lead = spelled[: len(spelled) - len(spelled.lstrip("+([{@#'\"_-."))]
+        if lead and text[max(0, start - len(lead)) : start] == lead:
+            start -= len(lead)
+            break
+    inside = text[start:end]
+    for opening, closing in ("()", "[]"):
+        if (
+            inside.count(closing) > inside.count(opening)
+            and start > 0
+            and text[start - 1] == opening
+        ):
+            start -= 1
+        elif inside.count(opening) > inside.count(closing) and text[end : end + 1] == closing:
+            end += 1
+    return start, end
+
+
+def _how(written: str, entry: _Entry) -> str:
+    """How a match differs from the variant it matched: exact, digits, case, url-encoded, ..."""
+    if written in entry.spellings:
+        return entry.spellings[written]
+    spelled, variant = next(iter(entry.spellings.items()))
+    changes = [] if variant == "exact" else [variant]
+    if "%" in written:
+        changes.append("url-encoded")
+    if "&" in written:
+        changes.append("entity-encoded")
+    if not written.isascii():
+        changes.append("unicode-normalised")
+    plain = light(written).text
+    letters = [c for c in plain if c.isalnum()]
+    wanted = [c for c in spelled if c.isalnum()]
+    if letters != wanted and [c.casefold() for c in letters] == [c.casefold() for c in wanted]:
+        changes.append("case")
+    separators = [c for c in plain if not c.isalnum()]
+    if separators != [c for c in spelled if not c.isalnum()]:
+        between = set(separators) ^ {c for c in spelled if not c.isalnum()}
+        changes.append("whitespace" if all(c.isspace() for c in between) else "separators")
+    return ", ".join(dict.fromkeys(changes)) or "exact"

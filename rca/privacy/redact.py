@@ -18,16 +18,17 @@ from pydantic import BaseModel
 
 from rca.audience import PersonalData, Privacy
 from rca.model import CaseReview, Evidence, Sensitivity, sensitivity_of
+from rca.privacy.detect import PATTERN_LABEL, pattern_hits, sorted_hits
 from rca.privacy.identifiers import (
     CATEGORY_NOUN,
     CATEGORY_WORD,
-    PATTERN_LABEL,
     Declared,
+    DeclaredMatch,
+    DeclaredMatcher,
     declared_identifiers,
-    declared_pattern,
-    lookup,
-    pattern_hits,
     pseudonym,
+    public_codes,
+    record_regions,
 )
 
 WITHHELD = "[withheld]"
@@ -36,10 +37,26 @@ WITHHELD = "[withheld]"
 class Scrubber:
     """Replaces identifiers in text the way an audience's privacy setting says."""
 
-    def __init__(self, identifiers: list[Declared], mode: PersonalData) -> None:
+    def __init__(
+        self,
+        identifiers: list[Declared],
+        mode: PersonalData,
+        regions: tuple[str, ...] = ("US",),
+        public: frozenset[str] = frozenset(),
+    ) -> None:
         self.identifiers = identifiers
         self.mode = mode
-        self._regex, self._by_variant = declared_pattern(identifiers)
+        self.regions = regions
+        # Pattern hits that are codes the record's schema allows (its case id,
+        # version, related case ids): left as they are, as the guard leaves them.
+        self.public = public
+        self.matcher = DeclaredMatcher(identifiers)
+        self._done: dict[str, str] = {}
+
+    @classmethod
+    def for_record(cls, record: CaseReview, mode: PersonalData) -> Scrubber:
+        """The record's scrubber for an audience's setting."""
+        return cls(declared_identifiers(record), mode, record_regions(record), public_codes(record))
 
     def replacement(self, item: Declared) -> str:
         """What the audience reads instead of this identifier."""
@@ -50,18 +67,26 @@ class Scrubber:
         return CATEGORY_WORD[item.kind]
 
     def __call__(self, text: str) -> str:
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._scrub(text)
+        return done
+
+    def _scrub(self, text: str) -> str:
         keep: list[tuple[int, int]] = []  # spans of declared values a raw audience may read
         if self.mode is PersonalData.RAW:
-            keep = [m.span() for m in self._regex.finditer(text)]
+            keep = [(m.start, m.end) for m in self.matcher.find(text)]
         else:
             text = self._replace_declared(text)
         # Undeclared identifier-like text is scrubbed for every audience, raw
         # included: a profile's clearance covers the identifiers a record declares.
-        hits = sorted(pattern_hits(text), key=lambda h: (h.start, -h.end))
+        hits = sorted_hits(pattern_hits(text, self.regions))
         out, last = [], 0
         for hit in hits:
             if hit.start < last or any(s < hit.end and hit.start < e for s, e in keep):
                 continue  # overlaps a longer hit already replaced, or a declared raw value
+            if hit.text in self.public:
+                continue
             out.append(text[last : hit.start])
             out.append(PATTERN_LABEL[hit.kind])
             last = hit.end
@@ -71,13 +96,12 @@ class Scrubber:
     def _replace_declared(self, text: str) -> str:
         used: set[str] = set()
 
-        def declared(m: re.Match[str]) -> str:
-            item = lookup(self._by_variant, m.group())
-            stand_in = self.replacement(item) if item is not None else "[identifier]"
+        def declared(m: DeclaredMatch) -> str:
+            stand_in = self.replacement(m.item)
             used.add(stand_in)
             return stand_in
 
-        text = self._regex.sub(declared, text)
+        text = self.matcher.sub(text, declared)
         for stand_in in used:
             text = _collapse(text, stand_in)
         return text
@@ -102,8 +126,8 @@ def redact_record(
 
     `scrub` is this record's Scrubber for the audience, when the caller has one.
     """
-    identifiers = scrub.identifiers if scrub is not None else declared_identifiers(record)
-    scrub = scrub or Scrubber(identifiers, privacy.personal)
+    scrub = scrub or Scrubber.for_record(record, privacy.personal)
+    identifiers = scrub.identifiers
     view = _model(record, privacy, scrub)
     view["identifiers"] = _identifier_view(identifiers, privacy, scrub)
     return view
@@ -165,7 +189,8 @@ def _value(value: Any, level: Sensitivity, privacy: Privacy, scrub: Scrubber) ->
         return value.total_seconds()
     if isinstance(value, str):
         if level is Sensitivity.PUBLIC:
-            return value
+            # Ids, codes and case ids are printed too: a cause id can hold an identifier.
+            return scrub(value)
         if level is Sensitivity.PERSONAL:
             return scrub(value)  # a declared value becomes its stand-in
         if not _allowed(level, privacy):

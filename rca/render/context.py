@@ -37,7 +37,6 @@ from rca.model import (
     TriageClass,
     WorkflowStep,
 )
-from rca.privacy.identifiers import declared_identifiers
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
 from rca.render.decisions import decisions, overdue_actions
 
@@ -87,7 +86,7 @@ def build_context(
     before it are overdue. `as_of` is the record's own date and never moves.
     """
     record = loaded.record
-    scrub = Scrubber(declared_identifiers(record), profile.privacy.personal)
+    scrub = Scrubber.for_record(record, profile.privacy.personal)
     case = redact_record(record, profile.privacy, scrub)
     taxonomy = loaded.project.all_taxonomies.get(record.taxonomy)
     record_date = as_of(case).isoformat()
@@ -100,15 +99,16 @@ def build_context(
             "case_id": record.case_id,
             "title": case["title"],
             "version": record.version,
-            "source": scrub(loaded.path.name),  # a file name can hold an identifier
+            # The record's file name is never shown: it can hold an identifier.
+            "source": f"{record.case_id} (sha256 {loaded.sha256[:12]})",
             "source_sha": loaded.sha256[:12],
             "tool_version": __version__,
             "as_of": record_date,
             "today": analysis_date.isoformat(),
             "classification": profile.classification,
             "generated": (
-                f"{record.case_id} v{record.version} ({scrub(loaded.path.name)}, sha256 "
-                f"{loaded.sha256[:12]}), as of {record_date}, rca {__version__}"
+                f"{record.case_id} v{record.version} (record sha256 {loaded.sha256[:12]}), "
+                f"as of {record_date}, rca {__version__}"
             ),
         },
         "labels": {
@@ -238,11 +238,13 @@ def findings_view(
 
 
 def scrub_strings(value: Any, scrub: Scrubber) -> Any:
-    """Every string value in nested plain data, scrubbed (keys are ids and stay)."""
+    """Every string in nested plain data scrubbed, keys too (they are ids, scrubbed alike)."""
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
-        return {k: scrub_strings(v, scrub) for k, v in value.items()}
+        return {
+            scrub(k) if isinstance(k, str) else k: scrub_strings(v, scrub) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [scrub_strings(v, scrub) for v in value]
     return value

@@ -27,9 +27,11 @@ import duckdb
 import numpy as np
 
 from rca.analyse.metrics import measure
+from rca.audience import PersonalData
 from rca.errors import UsageError
 from rca.load import LoadedRecord
 from rca.model import OPEN_ACTION_STATUSES, CaseReview, Milestone
+from rca.privacy.redact import Scrubber
 from rca.trends.qa import TABLE_NAME, quote
 from rca.trends.queries import Period, Scope
 
@@ -115,6 +117,9 @@ def case_tables(
     for loaded in records:
         r = loaded.record
         case = r.case_id
+        # Every string a trends output can print (ids, codes, owners, the file's
+        # path) is scrubbed as for leadership when it enters the tables.
+        scrub = Scrubber.for_record(r, PersonalData.CATEGORY)
         found = findings.get(case)
         roles = {c.id: c.role for c in found.causes} if found else {}
         occurred = _day(r, Milestone.ERROR_OCCURRED, Milestone.REQUEST_RECEIVED)
@@ -130,24 +135,27 @@ def case_tables(
                 "detected_on": _day(r, Milestone.DETECTED)
                 if _has(r, Milestone.DETECTED)
                 else occurred,
-                "path": str(loaded.path),
+                "path": scrub(str(loaded.path)),
             }
         )
         for c in r.causes:
             rows["causes"].append(
-                {"case_id": case, "cause_id": c.id, "category": c.category, "code": c.code,
+                {"case_id": case, "cause_id": scrub(c.id),
+                 "category": c.category and scrub(c.category), "code": c.code and scrub(c.code),
                  "kind": c.kind.value, "within_control": c.within_control,
                  "role": roles.get(c.id)}
             )  # fmt: skip
         for a in r.actions:
             rows["actions"].append(
-                {"case_id": case, "action_id": a.id, "owner": a.owner, "status": a.status.value,
+                {"case_id": case, "action_id": scrub(a.id), "owner": a.owner and scrub(a.owner),
+                 "status": a.status.value,
                  "type": a.type.value, "mechanism": a.mechanism.value, "due": a.due,
                  "completed_on": a.completed_on, "verify_by": a.verify_by,
                  "has_verification_result": a.verification_result is not None}
             )  # fmt: skip
             rows["action_causes"].extend(
-                {"case_id": case, "action_id": a.id, "cause_id": cid} for cid in a.addresses
+                {"case_id": case, "action_id": scrub(a.id), "cause_id": scrub(cid)}
+                for cid in a.addresses
             )
         if found:
             clocks = [

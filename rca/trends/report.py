@@ -221,11 +221,8 @@ def check_trends(records: Sequence[LoadedRecord], artifacts: Sequence[Artifact])
             )
             leaks[(leak.artifact, leak.where, leak.what, leak.variant)] = leak
             continue
-        declared_only = [c._replace(patterns=False) for c in chunks]
         for n, scanner in enumerate(scanners):
-            found = scanner.scan(
-                artifact.name, declared_only if n else chunks, allow_declared=False
-            )
+            found = scanner.scan(artifact.name, chunks, allow_declared=False, patterns=n == 0)
             for leak in found:
                 leaks.setdefault((leak.artifact, leak.where, leak.what, leak.variant), leak)
     if leaks:

@@ -31,7 +31,7 @@ from rca.load import LoadedRecord, load_records
 from rca.pipeline import render_case
 from rca.privacy.extract import extract
 from rca.privacy.guard import Scanner, check_artifacts, find_leaks
-from rca.privacy.identifiers import declared_identifiers, declared_pattern, pseudonym
+from rca.privacy.identifiers import DeclaredMatcher, declared_identifiers, pseudonym
 
 FORMATS = ("pptx", "pdf", "html")
 RAW = "canary_raw"
@@ -124,13 +124,13 @@ def matrix(loaded: LoadedRecord, artifacts: list[Artifact]) -> dict[str, set[str
 
 def test_every_text_field_holds_canaries(seeded: tuple[LoadedRecord, list[Path_]]) -> None:
     loaded, paths = seeded
-    regex, _ = declared_pattern(declared_identifiers(loaded.record))
+    matcher = DeclaredMatcher(declared_identifiers(loaded.record))
     assert len(paths) > 150
     for path in paths:
         value: Any = loaded.record
         for part in path:
             value = value[part] if isinstance(part, int) else getattr(value, part)
-        assert isinstance(value, str) and regex.search(value), path
+        assert isinstance(value, str) and matcher.search(value), path
 
 
 def test_every_audience_and_format_was_built(

@@ -446,7 +446,7 @@ def test_html_value_split_by_inline_markup(scan: Scan) -> None:
         ("\uff4a\uff41\uff4e\uff45.doe@example.com", "email (Email A)", "unicode-normalised"),
         ("2025550143", "phone (Phone A)", "digits"),
         ("12025550143", "phone (Phone A)", "digits"),
-        ("202.555.0143", "phone (Phone A)", "separators"),
+        ("202.555.0143", "phone (Phone A)", "digits, separators"),
         ("2001:0db8:0000:0000:0000:0000:0000:0007", "ip_address (IP address A)", "ip-expanded"),
         ("2001:DB8:0:0:0:0:0:7", "ip_address (IP address A)", "ip-expanded, case"),
         ("det. jordan vale", "officer_name (Officer 1)", "case"),
@@ -629,13 +629,23 @@ def test_in_a_batch_a_leaking_case_writes_nothing_and_the_others_build(
     assert not (out / "TST-0142").exists()
 
 
+def render_leadership(out: Path, fmt: str) -> Any:
+    """`rca render` of the guard's test record for leadership in one format."""
+    from click.testing import CliRunner
+
+    from rca.cli import cli
+
+    return CliRunner().invoke(
+        cli,
+        ["render", str(DATA / "guard.yaml"), "--audience", "leadership", "--format", fmt,
+         "--out", str(out)],
+    )  # fmt: skip
+
+
 def test_cli_reports_a_leak_with_exit_code_3(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from click.testing import CliRunner
-
     import rca.privacy.guard as guard
-    from rca.cli import cli
 
     leak = Leak("leadership.html", "HTML text, line 9", "email (Email A)", "exact")
 
@@ -644,19 +654,7 @@ def test_cli_reports_a_leak_with_exit_code_3(
 
     monkeypatch.setattr(guard, "check_artifacts", refuse)
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "render",
-            str(DATA / "guard.yaml"),
-            "--audience",
-            "leadership",
-            "--format",
-            "html",
-            "--out",
-            str(out),
-        ],
-    )
+    result = render_leadership(out, "html")
     assert result.exit_code == 3, result.output
     assert "TST-0142: the leak guard stopped the build; nothing was written." in result.output
     assert "leadership.html: HTML text, line 9: email (Email A) [exact]" in result.output
@@ -676,7 +674,7 @@ def test_identifiers_are_matched_whatever_their_kind(loaded: LoadedRecord) -> No
         "officer_name",
         "agency_name",
     }
-    assert all(scanner.declared.search(f"x {d.value} y") for d in scanner.identifiers)
+    assert all(scanner.matcher.search(f"x {d.value} y") for d in scanner.identifiers)
     assert PersonalData.RAW not in {p.privacy.personal for p in load_profiles().values()}
 
 
@@ -713,3 +711,19 @@ def test_a_cached_clean_artifact_is_not_read_again(
     assert find_leaks(loaded, profiles, [artifact]) == []
     monkeypatch.setattr(guard, "extract", lambda *a: pytest.fail("read a cached artifact"))
     assert find_leaks(loaded, profiles, [artifact]) == []
+
+
+def test_a_deck_too_large_to_read_is_its_own_error_with_exit_code_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rca.privacy.extract as extract_module
+
+    # A deck over the guard's unpacked limits (made small here) is not "personal data".
+    monkeypatch.setattr(extract_module, "MAX_MEMBERS", 5)
+    out = tmp_path / "out"
+    result = render_leadership(out, "pptx")
+    assert result.exit_code == 4, result.output
+    assert "too large for the leak guard to read" in result.output
+    assert "leadership.pptx: package:" in result.output and "5 members" in result.output
+    assert "personal data" not in result.output
+    assert not out.exists()

@@ -12,7 +12,8 @@ from privacy_helpers import CANARY, DATA, load_dict, raw_profile, read_record
 from rca.audience import PersonalData, Privacy, load_profiles
 from rca.load import LoadedRecord, load_records
 from rca.model import Sensitivity
-from rca.privacy.identifiers import declared_identifiers, declared_pattern, pattern_hits
+from rca.privacy.detect import pattern_hits
+from rca.privacy.identifiers import DeclaredMatcher, declared_identifiers
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
 
 
@@ -44,9 +45,9 @@ def scrub(loaded: LoadedRecord, mode: PersonalData) -> Scrubber:
 
 def test_leadership_sees_no_identifier_but_counts(canary: LoadedRecord) -> None:
     view = redact_record(canary.record, load_profiles()["leadership"].privacy)
-    regex, _ = declared_pattern(declared_identifiers(canary.record))
+    matcher = DeclaredMatcher(declared_identifiers(canary.record))
     text = "\n".join(strings(view))
-    assert regex.findall(text) == []
+    assert matcher.find(text) == []
     assert list(pattern_hits(text)) == []
     assert "Account A" not in text and "Officer 1" not in text  # categories, not pseudonyms
     assert "[account]" in text and "[officer]" in text
@@ -68,8 +69,8 @@ def test_leadership_sees_no_identifier_but_counts(canary: LoadedRecord) -> None:
 
 def test_specialist_sees_consistent_pseudonyms(canary: LoadedRecord) -> None:
     view = redact_record(canary.record, load_profiles()["specialist"].privacy)
-    regex, _ = declared_pattern(declared_identifiers(canary.record))
-    assert regex.findall("\n".join(strings(view))) == []
+    matcher = DeclaredMatcher(declared_identifiers(canary.record))
+    assert matcher.find("\n".join(strings(view))) == []
     shown = {item["shown_as"] for item in view["identifiers"]["items"]}
     assert {
         "Account A",
