@@ -21,7 +21,7 @@ import ahocorasick
 from rca.model import CaseReview, IdentifierKind
 from rca.privacy.detect import PATTERN_LABEL, PATTERN_NOUN, PatternHit, pattern_hits, regions_of
 from rca.privacy.normalise import fold as fold_text
-from rca.privacy.normalise import light, skeleton, spaced
+from rca.privacy.normalise import invisible, light, skeleton, spaced
 
 __all__ = [
     "CATEGORY_NOUN",
@@ -419,8 +419,10 @@ def _word_edges(text: str, start: int, end: int) -> bool:
 
 
 def _address_edges(text: str, start: int, end: int) -> bool:
-    # 203.0.113.90 is another address than 203.0.113.9.
+    # 203.0.113.90 is another address than 203.0.113.9 (but 203.0.113.9:8080 is it).
     before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    if ":" not in text[start:end]:
+        return not re.search(r"\d\.?$", before) and not re.match(r"\.?\d", after)
     return not re.search(r"[0-9A-Fa-f][.:]?$", before) and not re.match(r"[.:]?[0-9A-Fa-f]", after)
 
 
@@ -440,6 +442,10 @@ def _balanced(text: str, start: int, end: int, entry: _Entry) -> tuple[int, int]
     # leading + of a number, the bracket of "(202) 555-0143", what the value starts with.
     if start > 0 and text[start - 1] == "+" and text[start].isdigit():
         start -= 1
+    if start > 0 and text[start - 1] == "@" and entry.item.kind is IdentifierKind.USERNAME:
+        start -= 1  # the handle's sign goes with it
+    while end < len(text) and invisible(text[end]):
+        end += 1  # a combining accent or joiner left after the value
     for spelled in entry.spellings:
         lead = spelled[: len(spelled) - len(spelled.lstrip("+([{@#'\"_-."))]
         if lead and text[max(0, start - len(lead)) : start] == lead:

@@ -57,7 +57,8 @@ _DEFANGED = {"at": "@", "@": "@", "dot": ".", ".": "."}
 _DECODE_ROUNDS = 3  # `%2540` is `%40` is `@`
 
 
-def _invisible(char: str) -> bool:
+def invisible(char: str) -> bool:
+    """Whether a character folds to nothing: format, combining, control, filler."""
     if char in _INVISIBLE_EXTRA:
         return True
     category = unicodedata.category(char)
@@ -67,7 +68,7 @@ def _invisible(char: str) -> bool:
 
 
 def _light_char(char: str) -> str:
-    if _invisible(char):
+    if invisible(char):
         return ""
     if char.isspace():
         return char if char in " \n" else " "
@@ -80,7 +81,7 @@ def _light_char(char: str) -> str:
         return "-"
     if char in _DOTS:
         return "."
-    return "".join(c for c in unicodedata.normalize("NFKC", char) if not _invisible(c))
+    return "".join(c for c in unicodedata.normalize("NFKC", char) if not invisible(c))
 
 
 def _skeleton_char(char: str) -> str:
@@ -89,7 +90,7 @@ def _skeleton_char(char: str) -> str:
         if piece in SEPARATORS:
             continue
         for part in unicodedata.normalize("NFKD", piece):
-            if not _invisible(part) and part not in SEPARATORS:
+            if not invisible(part) and part not in SEPARATORS:
                 out.append(_LETTERS.get(part, part))
     return "".join(out)
 

@@ -21,7 +21,6 @@ from rca.model import CaseReview, Evidence, Sensitivity, sensitivity_of
 from rca.privacy.detect import PATTERN_LABEL, pattern_hits, sorted_hits
 from rca.privacy.identifiers import (
     CATEGORY_NOUN,
-    CATEGORY_WORD,
     Declared,
     DeclaredMatch,
     DeclaredMatcher,
@@ -30,6 +29,7 @@ from rca.privacy.identifiers import (
     public_codes,
     record_regions,
 )
+from rca.privacy.wording import NOUNS, Found, category_text
 
 WITHHELD = "[withheld]"
 
@@ -64,7 +64,7 @@ class Scrubber:
             return item.value
         if self.mode is PersonalData.PSEUDONYM:
             return pseudonym(item)
-        return CATEGORY_WORD[item.kind]
+        return NOUNS[item.kind].one
 
     def __call__(self, text: str) -> str:
         done = self._done.get(text)
@@ -94,6 +94,12 @@ class Scrubber:
         return "".join(out)
 
     def _replace_declared(self, text: str) -> str:
+        matches = self.matcher.find(text)
+        if not matches:
+            return text
+        if self.mode is PersonalData.CATEGORY:
+            found = [Found(m.start, m.end, m.item.kind, m.item.index) for m in matches]
+            return category_text(text, found)
         used: set[str] = set()
 
         def declared(m: DeclaredMatch) -> str:

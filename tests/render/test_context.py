@@ -122,4 +122,4 @@ def test_the_view_is_built_from_the_redacted_case(
     context = render_context(path, "leadership")
     text = repr({k: context[k] for k in ("view", "decisions")})
     assert "5550001111" not in text and "Ana Ruiz" not in text
-    assert context["decisions"][0]["ask"] == "Decide whether to tell [officer] about [account]"
+    assert context["decisions"][0]["ask"] == "Decide whether to tell the officer about the account"

@@ -241,7 +241,7 @@ def test_decisions_are_computed_once_from_the_redacted_context(settled: Build) -
         r["decisions"] = [{"ask": "Decide whether to notify the holder of account 5550001111"}]
 
     context = settled(ask)
-    assert context["decisions"][0]["ask"] == "Decide whether to notify the holder of [account]"
+    assert context["decisions"][0]["ask"] == "Decide whether to notify the holder of the account"
     without = {k: v for k, v in context.items() if k != "decisions"}
     assert decisions(copy.deepcopy(without)) == context["decisions"]
 

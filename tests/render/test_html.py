@@ -116,7 +116,7 @@ def test_leadership_timeline_is_the_milestone_strip(brief_input: BriefInput) -> 
 def test_leadership_brief_redacts_identifiers_to_categories(brief_input: BriefInput) -> None:
     html = html_of(brief_input("brief_small", "leadership"))
     assert "5550001111" not in html and "192.0.2.44" not in html
-    assert "[account]" in html
+    assert "the account" in html and "[account]" not in html
 
 
 # --------------------------------------------------------------------------- derived content

@@ -86,7 +86,7 @@ def test_every_page_has_header_and_footer(small_pdfs: dict[str, bytes], audience
         assert "TST-0300" in text
         assert classification in text
         assert f"Page {number} of {len(pages)}" in text
-        assert "TST-0300 v1.1 (brief_small.yaml, sha256 " in text
+        assert "TST-0300 v1.1 (record sha256 " in text
         assert "as of 2026-03-05" in text
 
 
