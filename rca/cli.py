@@ -611,6 +611,270 @@ def trends(
             click.echo(f"flag: {line['text']}")
 
 
+_SITE_OUT = click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/site"),
+    show_default=True,
+    help="Folder of the sites: each audience's site goes to OUT/<audience>/.",
+)
+_QA = click.option(
+    "--qa",
+    "qa_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="QA data for the trends page (as for `rca trends`; default: FOLDER/qa when it exists).",
+)
+_NO_TRENDS = click.option(
+    "--no-trends", is_flag=True, help="Leave out the trends page (it is rebuilt on every change)."
+)
+
+
+def _site_source(folder: Path | None) -> Path:
+    import importlib.resources
+
+    return folder or Path(str(importlib.resources.files("rca.case_reviews")))
+
+
+@cli.command()
+@click.argument(
+    "folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@_audience_option("all")
+@_SITE_OUT
+@_format_option()
+@_QA
+@_NO_TRENDS
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel workers for the case outputs (default: all cores).",
+)
+@click.option("--force", is_flag=True, help="Rebuild everything, ignoring the caches.")
+@_TODAY
+@_TEMPLATES
+def site(
+    folder: Path | None,
+    audiences: tuple[str, ...],
+    out: Path,
+    formats: tuple[str, ...],
+    qa_path: Path | None,
+    no_trends: bool,
+    jobs: int | None,
+    force: bool,
+    today: datetime | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """The case library: a static site of every case in FOLDER, one per audience.
+
+    Each audience's site (OUT/<audience>/) has an index of every case (sortable
+    and filterable), a page per case with its brief, deck, PDF, diagrams, review
+    history, related and similar cases, the actions across cases, the trends and
+    full-text search; it shows only what that audience may see and passes the
+    leak guard as a whole. Rebuilds reuse the build cache: an edited record
+    rebuilds its own case and the site's pages. Open OUT/<audience>/index.html,
+    or `rca serve` it (search needs http).
+    """
+    from datetime import date
+
+    from rca.audience import select_profiles
+    from rca.progress import BuildProgress
+    from rca.site.build import build_site
+
+    source = _site_source(folder)
+    chosen = _formats(formats)
+    for profile in select_profiles(_split(audiences), template_dirs):
+        with BuildProgress() as progress:
+            result = build_site(
+                source,
+                out / profile.id,
+                profile,
+                formats=chosen,
+                today=today.date() if today else date.today(),
+                jobs=jobs,
+                force=force,
+                template_dirs=template_dirs,
+                qa=qa_path,
+                trends=not no_trends,
+                on_start=progress.start,
+                on_outcome=progress.advance,
+            )
+        built = sum(1 for o in result.outcomes if o.status == "built")
+        click.echo(
+            f"{profile.id}: {result.cases} cases ({built} rebuilt), "
+            f"{len(result.written)} site files written; open {result.index}"
+        )
+
+
+@cli.command()
+@click.argument(
+    "folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--audience",
+    "-a",
+    default="leadership",
+    show_default=True,
+    help="The one audience whose site to serve (a site never mixes audiences).",
+)
+@_SITE_OUT
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default, localhost, keeps the site on this machine.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="Seconds between checks for a changed record.",
+)
+@_format_option()
+@_QA
+@_NO_TRENDS
+@_TODAY
+@_TEMPLATES
+def serve(
+    folder: Path | None,
+    audience: str,
+    out: Path,
+    host: str,
+    port: int,
+    interval: float,
+    formats: tuple[str, ...],
+    qa_path: Path | None,
+    no_trends: bool,
+    today: datetime | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Build one audience's case library and serve it locally, rebuilding on every change.
+
+    Prints the address to open. A record saved with a mistake prints its
+    problems and the last good site stays up. Ctrl-C stops.
+    """
+    from datetime import date
+
+    from rca.audience import select_profiles
+    from rca.serve import serve_site
+    from rca.site.build import build_site
+
+    profiles = select_profiles([audience], template_dirs)
+    if len(profiles) != 1:
+        raise click.BadParameter("name one audience", param_hint="--audience")
+    profile = profiles[0]
+    source = _site_source(folder)
+    chosen = _formats(formats)
+
+    def build() -> Path:
+        result = build_site(
+            source,
+            out / profile.id,
+            profile,
+            formats=chosen,
+            today=today.date() if today else date.today(),
+            jobs=1,  # in this process: its renderers stay warm between edits
+            template_dirs=template_dirs,
+            qa=qa_path,
+            trends=not no_trends,
+        )
+        return result.out
+
+    watched = [source, *template_dirs, *([qa_path] if qa_path else [])]
+    serve_site(build, watched, host=host, port=port, interval=interval, echo=click.echo)
+
+
+@cli.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--library",
+    "-l",
+    "library",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Past cases to compare with: folders or files (default: the folder CASE is in).",
+)
+@click.option(
+    "--top",
+    "-n",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="How many similar cases to list.",
+)
+@click.option(
+    "--audience",
+    "-a",
+    default="specialist",
+    show_default=True,
+    help="Whose view of the records to compare and quote (its redaction applies).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a ranked list with the reasons; json: the same, for other tools.",
+)
+@_TODAY
+@_TEMPLATES
+def similar(
+    case: Path,
+    library: tuple[Path, ...],
+    top: int,
+    audience: str,
+    fmt: str,
+    today: datetime | None,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Past cases most like CASE, and why: shared cause codes, process types and terms.
+
+    Ranks by TF-IDF over cause codes, root-cause categories and process types,
+    blended with TF-IDF over the problem statement, summary and causes, read
+    through the audience's redaction.
+    """
+    from datetime import date
+
+    from rca.audience import select_profiles
+    from rca.similar import similar_cases
+
+    profiles = select_profiles([audience], template_dirs)
+    if len(profiles) != 1:
+        raise click.BadParameter("name one audience", param_hint="--audience")
+    target, matches, labels = similar_cases(
+        case,
+        list(library) or [case.parent],
+        profiles[0],
+        today=today.date() if today else date.today(),
+        top=top,
+    )
+    if fmt == "json":
+        report = {
+            "case_id": target.case_id,
+            "similar": [{**m.as_dict(), "reason": m.reason(labels)} for m in matches],
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(_styled(f"{target.case_id}: {target.title}", "heading"))
+    if not matches:
+        click.echo("No other case shares its cause codes, process type or terms.")
+    for rank, match in enumerate(matches, start=1):
+        click.echo(f"{rank}. {_styled(match.case_id, 'heading')} ({match.score:.2f}) {match.title}")
+        click.echo(_styled(f"   {match.reason(labels)}", "dim"))
+
+
 _STYLES: dict[str, dict[str, Any]] = {
     "heading": {"bold": True},
     "error": {"fg": "red", "bold": True},

@@ -1,0 +1,272 @@
+"""Similar past cases: what two reviews share, ranked with TF-IDF, and said in words.
+
+A case is described by two bags: its codes (process types, cause codes, fishbone
+categories) and its words (title, problem statement, escalation summary, cause
+statements). Each bag is weighted with scikit-learn's TF-IDF, so a cause code
+two cases share counts for more when few other cases have it, and the two
+cosine similarities are blended. The reasons are the shared codes and the
+shared terms that weigh most in both cases.
+
+Features are built from an audience's render context, which is already
+redacted: a term a reason quotes is text that audience may read. Identifier
+stand-ins ("[account]", "Account A") are dropped first; every case has them
+and they say nothing about what went wrong.
+
+scikit-learn is imported only inside `rank_all`, so `rca --help` and
+`rca validate` never pay for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rca.privacy.identifiers import PSEUDONYM
+
+if TYPE_CHECKING:
+    from rca.audience import Profile
+
+CODE_WEIGHT = 0.55  # the blend: codes say what failed, words say how
+TERM_WEIGHT = 1 - CODE_WEIGHT
+MAX_TERMS = 5  # shared terms quoted per match
+FEATURES_VERSION = 1  # bump when what `features` reads changes (cached features go stale)
+
+_STAND_IN = re.compile(
+    r"\[[^\]\n]{1,40}\]|\b(?:"
+    + "|".join(sorted({re.escape(noun) for noun, _ in PSEUDONYM.values()}, key=len, reverse=True))
+    + r") (?:[A-Z]{1,3}|\d{1,4})\b"
+)
+# Words only (no numbers, no ids): a letter first, then letters, hyphens or apostrophes.
+_TOKEN = r"(?u)\b[^\W\d_]{3,}(?:-[^\W\d_]+)*\b"
+
+
+@dataclass(frozen=True)
+class Features:
+    """What similarity reads of one case, as one audience sees it."""
+
+    case_id: str
+    title: str
+    process_types: tuple[str, ...]
+    codes: tuple[str, ...]  # cause codes (root causes first)
+    categories: tuple[str, ...]  # fishbone categories of the root causes
+    text: str
+    related: tuple[str, ...] = ()  # declared related cases
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for caches)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Features:
+        """The inverse of `as_dict`."""
+        return cls(
+            case_id=data["case_id"],
+            title=data["title"],
+            process_types=tuple(data["process_types"]),
+            codes=tuple(data["codes"]),
+            categories=tuple(data["categories"]),
+            text=data["text"],
+            related=tuple(data.get("related", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """One similar case and why."""
+
+    case_id: str
+    title: str
+    score: float  # 0..1
+    codes: list[str] = field(default_factory=list)  # shared cause codes
+    categories: list[str] = field(default_factory=list)  # shared fishbone categories
+    process_types: list[str] = field(default_factory=list)  # shared process types
+    terms: list[str] = field(default_factory=list)  # shared terms, weightiest first
+    declared: bool = False  # one of the two lists the other under related_cases
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    def reason(self, labels: Mapping[str, str] | None = None) -> str:
+        """Why the case is similar, in one sentence a person reads."""
+        names = labels or {}
+
+        def name(code: str) -> str:
+            return names.get(code) or code.replace("_", " ")
+
+        parts = []
+        if self.declared:
+            parts.append("declared related")
+        if self.codes:
+            word = "cause code" if len(self.codes) == 1 else "cause codes"
+            parts.append(f"shares {word} " + ", ".join(name(c) for c in self.codes))
+        if self.process_types:
+            parts.append("same process type (" + ", ".join(map(name, self.process_types)) + ")")
+        if self.categories:
+            parts.append("root causes in " + ", ".join(name(c) for c in self.categories))
+        if self.terms:
+            parts.append("common terms: " + ", ".join(f"“{t}”" for t in self.terms))
+        text = "; ".join(parts) or "little in common"
+        return text[0].upper() + text[1:] + "."
+
+
+def features(context: Mapping[str, Any]) -> Features:
+    """The features of one case from an audience's render context (already redacted)."""
+    case = context["case"]
+    escalation = case["escalation"]
+    roles = {c["id"]: c.get("role") for c in context["findings"]["causes"]}
+    causes = sorted(case["causes"], key=lambda c: roles.get(c["id"]) != "root")
+    codes = [c["code"] for c in causes if c.get("code")]
+    texts = [
+        case["title"],
+        case["problem"]["statement"],
+        escalation["summary"],
+        *(c["statement"] for c in case["causes"]),
+    ]
+    return Features(
+        case_id=case["case_id"],
+        title=case["title"],
+        process_types=tuple(
+            dict.fromkeys([escalation["process_type"], *escalation["additional_process_types"]])
+        ),
+        codes=tuple(dict.fromkeys(codes)),
+        categories=tuple(
+            dict.fromkeys(c["category"] for c in case["causes"] if roles.get(c["id"]) == "root")
+        ),
+        text=_STAND_IN.sub(" ", "\n".join(t for t in texts if isinstance(t, str))),
+        related=tuple(escalation.get("related_cases", ())),
+    )
+
+
+def corpus_digest(corpus: Sequence[Features], top: int) -> str:
+    """A key for the ranking of a whole corpus (same features, same answer)."""
+    payload = json.dumps([FEATURES_VERSION, top, [f.as_dict() for f in corpus]], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]:
+    """For every case, the `top` most similar other cases, best first, with their reasons."""
+    if len(corpus) < 2:
+        return {f.case_id: [] for f in corpus}
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def bag(f: Features) -> list[str]:
+        return (
+            [f"process:{p}" for p in f.process_types]
+            + [f"code:{c}" for c in f.codes]
+            + [f"category:{c}" for c in f.categories]
+        )
+
+    coded = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)  # doc is a bag already
+    code_matrix = coded.fit_transform([bag(f) for f in corpus])
+    worded = TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        token_pattern=_TOKEN,
+        lowercase=True,
+        # A term most cases use ("request", "legal") explains nothing; with few cases
+        # every term is in a large share of them, so the cut applies from 5 on.
+        max_df=0.5 if len(corpus) >= 5 else 1.0,
+    )
+    try:
+        term_matrix = worded.fit_transform([f.text for f in corpus])
+        terms = worded.get_feature_names_out()
+    except ValueError:  # no words at all (every text withheld)
+        term_matrix, terms = None, np.array([])
+    # Rows are L2-normalised by TfidfVectorizer: the dot product is the cosine.
+    scores = CODE_WEIGHT * (code_matrix @ code_matrix.T).toarray()
+    if term_matrix is not None:
+        scores += TERM_WEIGHT * (term_matrix @ term_matrix.T).toarray()
+    out: dict[str, list[Match]] = {}
+    ids = [f.case_id for f in corpus]
+    # A category most cases have root causes in is not a reason worth quoting.
+    counts: dict[str, int] = {}
+    for f in corpus:
+        for c in f.categories:
+            counts[c] = counts.get(c, 0) + 1
+    common = {c for c, n in counts.items() if len(corpus) >= 5 and n > len(corpus) / 2}
+    for i, case in enumerate(corpus):
+        order = sorted(
+            (j for j in range(len(corpus)) if j != i and scores[i, j] > 0),
+            key=lambda j: (-round(float(scores[i, j]), 9), ids[j]),
+        )[:top]
+        out[case.case_id] = [
+            _match(case, corpus[j], float(scores[i, j]), term_matrix, terms, (i, j), common)
+            for j in order
+        ]
+    return out
+
+
+def _match(
+    case: Features,
+    other: Features,
+    score: float,
+    term_matrix: Any,
+    terms: Any,
+    rows: tuple[int, int],
+    common: set[str],
+) -> Match:
+    i, j = rows
+    shared_terms: list[str] = []
+    if term_matrix is not None:
+        weights = term_matrix[i].multiply(term_matrix[j]).tocoo()
+        ranked = sorted(zip(weights.col, weights.data, strict=True), key=lambda t: -t[1])
+        for col, _ in ranked:
+            term = str(terms[col])
+            # A bigram says more than its words: keep it, and skip words it already holds.
+            if any(term in kept.split() or kept in term.split() for kept in shared_terms):
+                continue
+            shared_terms.append(term)
+            if len(shared_terms) == MAX_TERMS:
+                break
+    return Match(
+        case_id=other.case_id,
+        title=other.title,
+        score=round(min(score, 1.0), 3),
+        codes=[c for c in case.codes if c in other.codes],
+        categories=[c for c in case.categories if c in other.categories and c not in common],
+        process_types=[p for p in case.process_types if p in other.process_types],
+        terms=shared_terms,
+        declared=other.case_id in case.related or case.case_id in other.related,
+    )
+
+
+def similar_cases(
+    case: Path, library: Sequence[Path], profile: Profile, *, today: date, top: int = 5
+) -> tuple[Features, list[Match], dict[str, str]]:
+    """The cases under `library` most similar to the record `case`, as `profile` sees them.
+
+    Returns the case's features, its matches and the labels to word the reasons with.
+    """
+    from rca.analyse import analyse
+    from rca.errors import RecordError, UsageError
+    from rca.load import check_record, find_record_files
+    from rca.render.context import build_context
+
+    target = case.resolve()
+    paths = [target] + [p for p in find_record_files(library) if p.resolve() != target]
+    corpus: list[Features] = []
+    labels: dict[str, str] = {}
+    problems = []
+    for path in paths:
+        loaded, found = check_record(path)
+        if loaded is None:
+            problems += found
+            continue
+        context = build_context(loaded, analyse(loaded, today=today), profile, today=today)
+        labels.update(context["labels"])
+        corpus.append(features(context))
+    if problems:
+        raise RecordError(problems)
+    ids = [f.case_id for f in corpus]
+    if ids.count(ids[0]) > 1:
+        raise UsageError(f"{case}: case id {ids[0]} is also used by another record of the library")
+    return corpus[0], rank_all(corpus, top)[corpus[0].case_id], labels

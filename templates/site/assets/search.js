@@ -1,0 +1,84 @@
+/* Search over the case pages with Pagefind's index (pagefind/), loaded on demand.
+   Browsers load it only over http(s): from the files, the page says how to serve the site. */
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var pagefind = null;
+
+  function say(text) { status.textContent = text; }
+
+  // Pagefind's excerpt is text with <mark> around the hits: rebuild it from text
+  // nodes and <mark> elements only, so nothing else in it can become markup.
+  function excerpt(html) {
+    var out = document.createElement("p");
+    var parsed = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html").body;
+    Array.prototype.forEach.call(parsed.childNodes, function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  async function load() {
+    if (!pagefind) {
+      var base = new URL("./", window.location.href);
+      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
+      await pagefind.options({ baseUrl: base.pathname });
+    }
+    return pagefind;
+  }
+
+  async function run(query) {
+    list.textContent = "";
+    if (!query) { say(""); return; }
+    say("Searching…");
+    var engine;
+    try {
+      engine = await load();
+    } catch (error) {
+      say("The search index could not be loaded.");
+      return;
+    }
+    var found = await engine.search(query);
+    var results = await Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); }));
+    results.forEach(function (data) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = data.url;
+      link.textContent = (data.meta && data.meta.title) || data.url;
+      item.appendChild(link);
+      item.appendChild(excerpt(data.excerpt || ""));
+      list.appendChild(item);
+    });
+    var n = found.results.length;
+    say(n === 0 ? "No case matches “" + query + "”." : (n === 1 ? "1 case matches" : n + " cases match") + " “" + query + "”" + (n > 20 ? "; the first 20 are shown." : "."));
+  }
+
+  if (window.location.protocol === "file:") {
+    document.getElementById("search-offline").hidden = false;
+    form.querySelector("button").disabled = true;
+    input.disabled = true;
+    return;
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var query = input.value.trim();
+    var url = new URL(window.location.href);
+    url.searchParams.set("q", query);
+    window.history.replaceState(null, "", url);
+    run(query);
+  });
+  var initial = new URL(window.location.href).searchParams.get("q") || "";
+  if (initial) {
+    input.value = initial;
+    run(initial.trim());
+  }
+})();
