@@ -57,6 +57,9 @@ class BuildPlan:
     out_dir: Path
     today: date
     template_dirs: tuple[Path, ...]
+    # Extra context per record (by resolved path), per audience id: what the case library
+    # adds to a brief (similar past cases). Part of that record's cache key.
+    extra: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def _files_digest(roots: Sequence[Path], suffixes: tuple[str, ...] | None = None) -> str:
@@ -121,7 +124,12 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
             raise RcaError("\n".join(map(str, problems)))
         case_id = loaded.record.case_id
         artifacts = render_case(
-            loaded, plan.profiles, plan.formats, today=plan.today, template_dirs=plan.template_dirs
+            loaded,
+            plan.profiles,
+            plan.formats,
+            today=plan.today,
+            template_dirs=plan.template_dirs,
+            extra=plan.extra.get(str(source.resolve())),
         )
         written = write_artifacts(artifacts, plan.out_dir / case_id)
         files = [str(p.relative_to(plan.out_dir)) for p in written]
@@ -191,7 +199,8 @@ def build_many(
 
     for source in files:
         resolved = str(source.resolve())
-        key, error = _record_key(source, env)
+        extra = plan.extra.get(resolved)
+        key, error = _record_key(source, env + (json.dumps(extra, sort_keys=True) if extra else ""))
         entry = cases.get(resolved)
         cached = (
             not force

@@ -11,9 +11,10 @@ for each record: findings = analyse(record)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rca.artifact import Artifact
 from rca.audience import Profile, select_profiles
@@ -28,8 +29,13 @@ def render_case(
     *,
     today: date | None = None,
     template_dirs: Sequence[Path] = (),
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Artifact]:
-    """Every artifact of one case, checked by the leak guard, not yet written."""
+    """Every artifact of one case, checked by the leak guard, not yet written.
+
+    `extra` adds context keys per audience id (e.g. `similar`, the similar past
+    cases the case library found, already as that audience reads them).
+    """
     from rca.analyse import analyse
     from rca.privacy.guard import check_artifacts
     from rca.render.context import build_context
@@ -42,6 +48,7 @@ def render_case(
     artifacts: list[Artifact] = []
     for profile in profiles:
         context = build_context(loaded, findings, profile, today=today)
+        context.update((extra or {}).get(profile.id, {}))
         diagrams = render_diagrams(context, raster=raster)
         data = RenderInput(context, diagrams, tuple(template_dirs))
         for renderer in renderers:

@@ -42,6 +42,38 @@ _STAND_IN = re.compile(
     + "|".join(sorted({re.escape(noun) for noun, _ in PSEUDONYM.values()}, key=len, reverse=True))
     + r") (?:[A-Z]{1,3}|\d{1,4})\b"
 )
+# Words that say nothing about what went wrong, beyond scikit-learn's English list.
+_MORE_STOP_WORDS = frozenset(
+    [
+        "does",
+        "did",
+        "doing",
+        "came",
+        "come",
+        "comes",
+        "got",
+        "get",
+        "gets",
+        "went",
+        "made",
+        "make",
+        "makes",
+        "used",
+        "uses",
+        "using",
+        "set",
+        "second",
+        "first",
+        "case",
+        "cases",
+        "number",
+        "numbers",
+        "day",
+        "days",
+        "time",
+        "times",
+    ]
+)
 # Words only (no numbers, no ids): a letter first, then letters, hyphens or apostrophes.
 _TOKEN = r"(?u)\b[^\W\d_]{3,}(?:-[^\W\d_]+)*\b"
 
@@ -139,7 +171,7 @@ def features(context: Mapping[str, Any]) -> Features:
         categories=tuple(
             dict.fromkeys(c["category"] for c in case["causes"] if roles.get(c["id"]) == "root")
         ),
-        text=_STAND_IN.sub(" ", "\n".join(t for t in texts if isinstance(t, str))),
+        text="\n".join(t for t in texts if isinstance(t, str)),
         related=tuple(escalation.get("related_cases", ())),
     )
 
@@ -155,7 +187,7 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
     if len(corpus) < 2:
         return {f.case_id: [] for f in corpus}
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     def bag(f: Features) -> list[str]:
         return (
@@ -167,7 +199,7 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
     coded = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)  # doc is a bag already
     code_matrix = coded.fit_transform([bag(f) for f in corpus])
     worded = TfidfVectorizer(
-        stop_words="english",
+        stop_words=sorted(ENGLISH_STOP_WORDS | _MORE_STOP_WORDS),
         ngram_range=(1, 2),
         sublinear_tf=True,
         token_pattern=_TOKEN,
@@ -177,7 +209,7 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
         max_df=0.5 if len(corpus) >= 5 else 1.0,
     )
     try:
-        term_matrix = worded.fit_transform([f.text for f in corpus])
+        term_matrix = worded.fit_transform([_STAND_IN.sub(" ", f.text) for f in corpus])
         terms = worded.get_feature_names_out()
     except ValueError:  # no words at all (every text withheld)
         term_matrix, terms = None, np.array([])

@@ -26,7 +26,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,8 @@ from rca.site.cards import CARD_VERSION, case_card
 
 MANIFEST = ".rca-site.json"
 TRENDS_FORMATS = ("html", "csv", "json")
-TOP = 5  # similar cases kept per case; the case page shows them all, the brief the first 3
+TOP = 5  # similar cases kept per case; the case page shows them all
+BRIEF_TOP = 3  # ... and a brief that has the similar_cases section, the first three
 
 
 @dataclass
@@ -111,9 +112,18 @@ def build_site(
     manifest["env"] = env
 
     records, cards, built = _records_and_cards(source, profile, today, env, manifest)
+    sources = {path: entry["card"]["case_id"] for path, entry in manifest["cards"].items()}
     clock.lap("cards")
 
     similar = _similar(cards, manifest)
+    if "similar_cases" in profile.brief.sections:  # the brief shows the first few too
+        plan = replace(plan, extra={
+            path: {profile.id: {"similar": [
+                {k: m[k] for k in ("case_id", "title", "reason")}
+                for m in similar.get(case_id, [])[:BRIEF_TOP]
+            ]}}
+            for path, case_id in sources.items()
+        })  # fmt: skip
     clock.lap("similar")
 
     outcomes = build_many([source], plan, jobs=jobs, force=force, on_start=on_start,
@@ -144,9 +154,13 @@ def build_site(
     )
     dirs = tuple(template_dirs)
     known = {c["case_id"]: c["title"] for c in cards}
+    named_by: dict[str, list[str]] = {}  # case id -> the reviews that declare it related
+    for card in cards:
+        for other in card["related"]:
+            named_by.setdefault(other, []).append(card["case_id"])
     case_pages = [
         pages.case_page(site, card, files.get(card["case_id"], []),
-                        similar.get(card["case_id"], []), known, dirs)
+                        similar.get(card["case_id"], []), known, named_by, dirs)
         for card in cards
     ]  # fmt: skip
     artifacts = [

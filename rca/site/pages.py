@@ -146,6 +146,7 @@ def case_page(
     files: Sequence[str],
     similar: Sequence[dict[str, Any]],
     known: Mapping[str, str],
+    named_by: Mapping[str, Sequence[str]],
     dirs: Sequence[Path],
 ) -> Artifact:
     """One case: facts, the brief and its files, review history, related and similar cases."""
@@ -164,7 +165,12 @@ def case_page(
         for d in card["diagrams"]
         if f"diagrams/{site.audience}-{d['name']}.svg" in present
     ]
-    related = [{"case_id": c, "title": known.get(c)} for c in card["related"]]
+    related = [{"case_id": c, "title": known.get(c), "named_here": True} for c in card["related"]]
+    related += [
+        {"case_id": c, "title": known.get(c), "named_here": False}
+        for c in sorted(named_by.get(card["case_id"], ()))
+        if c not in card["related"]
+    ]
     return render_page(
         case_url(card["case_id"]),
         "case.html.j2",

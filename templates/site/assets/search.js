@@ -48,8 +48,20 @@
       return;
     }
     var found = await engine.search(query);
-    var results = await Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); }));
-    results.forEach(function (data) {
+    // Pagefind matches words loosely (stems, near numbers: "10007" finds "100%"). A term
+    // with a digit in it (a date, a number, a reference) must appear as typed.
+    var exact = query.toLowerCase().split(/\s+/).filter(function (t) { return /\d/.test(t); })
+      .map(function (t) { return t.replace(/^[^\w]+|[^\w]+$/g, ""); });
+    var kept = [], seen = 0;
+    while (kept.length < 20 && seen < found.results.length) {
+      var batch = await Promise.all(found.results.slice(seen, seen + 20).map(function (r) { return r.data(); }));
+      seen += batch.length;
+      batch.forEach(function (data) {
+        var content = (data.content || "").toLowerCase();
+        if (kept.length < 20 && exact.every(function (t) { return content.indexOf(t) >= 0; })) { kept.push(data); }
+      });
+    }
+    kept.forEach(function (data) {
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = data.url;
@@ -58,8 +70,9 @@
       item.appendChild(excerpt(data.excerpt || ""));
       list.appendChild(item);
     });
-    var n = found.results.length;
-    say(n === 0 ? "No case matches “" + query + "”." : (n === 1 ? "1 case matches" : n + " cases match") + " “" + query + "”" + (n > 20 ? "; the first 20 are shown." : "."));
+    var n = seen >= found.results.length ? kept.length : found.results.length;
+    var quoted = "“" + query + "”";
+    say(n === 0 ? "No case matches " + quoted + "." : (n === 1 ? "1 case matches " : n + " cases match ") + quoted + (n > kept.length ? "; the first " + kept.length + " are shown." : "."));
   }
 
   if (window.location.protocol === "file:") {

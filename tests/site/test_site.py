@@ -1,0 +1,294 @@
+"""The case library as files: every case listed, every link resolves, nothing leaks, incremental."""
+
+from __future__ import annotations
+
+import gzip
+import html.parser
+import re
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from rca.artifact import Artifact
+from rca.audience import select_profiles
+from rca.errors import LeakError, RecordError, UsageError
+from rca.load import load_records
+from rca.site.build import MANIFEST, SiteResult
+from rca.site.guard import check_site
+from tests.site.conftest import CASES, copy_cases, site_for
+
+BUNDLED = sorted(p.stem for p in CASES.glob("*.yaml"))
+
+
+class _Links(html.parser.HTMLParser):
+    """Every href and src of a page, and the table rows of the case index."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.rows: list[dict[str, str | None]] = []
+        self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        for name in ("href", "src"):
+            if found.get(name):
+                self.links.append(str(found[name]))
+        if tag == "tbody":
+            self._in_body = True
+        if tag == "tr" and self._in_body:
+            self.rows.append(found)
+
+
+def parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def site_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("which", ["leadership_site", "specialist_site"])
+def test_index_lists_every_case_with_a_page(which: str, request: pytest.FixtureRequest) -> None:
+    result: SiteResult = request.getfixturevalue(which)
+    index = parse(result.out / "index.html")
+    assert len(index.rows) == len(BUNDLED) == result.cases
+    for case_id in BUNDLED:
+        assert f"cases/{case_id}/index.html" in index.links
+        assert (result.out / "cases" / case_id / "index.html").is_file()
+        assert (result.out / "cases" / case_id / f"{result.audience}.html").is_file()
+    # Filterable data rides on the rows: every case has its severity and status codes.
+    assert all(row["data-severity"] and row["data-status"] for row in index.rows)
+
+
+@pytest.mark.parametrize("which", ["leadership_site", "specialist_site"])
+def test_every_link_in_every_page_resolves(which: str, request: pytest.FixtureRequest) -> None:
+    result: SiteResult = request.getfixturevalue(which)
+    broken = []
+    pages = [
+        p for p in site_files(result.out) if p.suffix == ".html" and "/pagefind/" not in str(p)
+    ]
+    assert len(pages) >= len(BUNDLED) * 2 + 3
+    for page in pages:
+        for link in parse(page).links:
+            parsed = urllib.parse.urlparse(link)
+            if parsed.scheme == "data" or link.startswith("#"):
+                continue
+            assert not parsed.scheme and not parsed.netloc, f"{page}: external link {link}"
+            target = (page.parent / urllib.parse.unquote(parsed.path)).resolve()
+            if not target.is_file():
+                broken.append(f"{page.relative_to(result.out)} -> {link}")
+    assert broken == []
+
+
+def test_case_page_links_the_brief_pdf_diagrams_and_declares_related(
+    leadership_site: SiteResult,
+) -> None:
+    page = leadership_site.out / "cases" / "ESC-0185" / "index.html"
+    links = parse(page).links
+    assert "leadership.html" in links and "leadership.pdf" not in links  # only what was built
+    assert any(link.startswith("diagrams/leadership-") and link.endswith(".svg") for link in links)
+    text = page.read_text(encoding="utf-8")
+    # Declared related cases, then the similar ones with their reason.
+    assert "Declared by the reviews" in text and "../../cases/ESC-0171/index.html" in links
+    assert "Declared related; shares cause code change without control review" in text
+
+
+def test_trends_page_links_the_brief_charts_and_tables(leadership_site: SiteResult) -> None:
+    links = parse(leadership_site.out / "trends" / "index.html").links
+    assert "trends.html" in links
+    assert any(link.startswith("charts/") for link in links)
+    assert any(link.startswith("tables/") and link.endswith(".csv") for link in links)
+
+
+def test_actions_page_lists_every_action_of_every_case(specialist_site: SiteResult) -> None:
+    expected = sum(len(r.record.actions) for r in load_records([CASES]))
+    assert len(parse(specialist_site.out / "actions.html").rows) == expected
+
+
+def test_search_index_holds_the_case_pages(leadership_site: SiteResult) -> None:
+    fragments = list((leadership_site.out / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert len(fragments) == len(BUNDLED)
+    text = b"".join(gzip.decompress(f.read_bytes()) for f in fragments).decode("utf-8")
+    assert text.count('"url":"/cases/') == len(BUNDLED)
+
+
+# --------------------------------------------------------------------------- the leak guard
+
+
+@pytest.mark.parametrize("which", ["leadership_site", "specialist_site"])
+def test_the_guard_passes_over_the_whole_site_read_fresh(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    result: SiteResult = request.getfixturevalue(which)
+    (profile,) = select_profiles([result.audience], ())
+    files = [p for p in site_files(result.out) if not p.name.startswith(".")]
+    artifacts = [
+        Artifact(p.relative_to(result.out).as_posix(), p.read_bytes(), profile.id) for p in files
+    ]
+    assert any(a.name.endswith(".pf_fragment") for a in artifacts)
+    check_site(load_records([CASES]), profile, artifacts, verdicts=None)  # no cached verdict
+
+
+def test_the_guard_reads_compressed_search_files_and_stylesheets() -> None:
+    # Positive controls: a declared identifier of one case inside a Pagefind fragment
+    # (gzip, with Pagefind's marker) and an undeclared email in a stylesheet are caught.
+    records = load_records([CASES])
+    (profile,) = select_profiles(["specialist"], ())
+    value = next(r for r in records if r.record.case_id == "ESC-0142").record.identifiers[1].value
+    fragment = gzip.compress(b'pagefind_dcd{"content":"seen ' + value.encode() + b' here"}')
+    css = b"@media print { body::after { content: 'ana.lopez@example.org'; } }"
+    with pytest.raises(LeakError) as caught:
+        check_site(records, profile, [
+            Artifact("pagefind/fragment/en_1.pf_fragment", fragment, profile.id),
+            Artifact("assets/site.css", css, profile.id),
+        ])  # fmt: skip
+    message = str(caught.value)
+    assert "pagefind/fragment/en_1.pf_fragment" in message and "username (Username A)" in message
+    assert "assets/site.css" in message and "undeclared email address" in message
+    assert value not in message and "ana.lopez" not in message
+    # ... and a clean stylesheet with at-rules passes.
+    check_site(
+        records,
+        profile,
+        [Artifact("assets/site.css", b"@media print { a { color: red; } }", profile.id)],
+    )
+
+
+CANARY_TOKEN = "Quillfeather"  # in no record, no template, no English word list
+CANARY = {
+    "kind": "person_name",
+    "value": f"Marisol {CANARY_TOKEN}",
+    "label": "planted for the site test",
+}
+
+
+def test_a_planted_identifier_is_absent_from_every_site_file(tmp_path: Path) -> None:
+    source = copy_cases(tmp_path / "cases", ("ESC-0163", "ESC-0171"))
+    record = source / "ESC-0163.yaml"
+    text = record.read_text(encoding="utf-8")
+    text = text.replace(
+        "were produced\n    on a 2703(d) order.",
+        f"were produced\n    on a 2703(d) order after {CANARY['value']} relayed it.",
+    )
+    text = text.replace(
+        "\nidentifiers:\n",
+        f"\nidentifiers:\n  - {{id: I99, kind: {CANARY['kind']}, value: {CANARY['value']}, label: {CANARY['label']}}}\n",
+    )
+    assert CANARY["value"] in text and "I99" in text
+    record.write_text(text, encoding="utf-8")
+    result = site_for(source, tmp_path / "site", "leadership", trends=False)
+    needles = [CANARY_TOKEN.casefold(), CANARY_TOKEN.casefold()[:6]]  # the word and its stem
+    seen_problem = False
+    for path in site_files(result.out):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":  # Pagefind's index files, read independently of the guard
+            data = gzip.decompress(data)
+        body = data.decode("utf-8", "replace").casefold()
+        assert not any(n in body for n in needles), (
+            f"{path.relative_to(result.out)} holds the canary"
+        )
+        seen_problem |= "relayed it" in body and path.name.endswith(".pf_fragment")
+    # Positive control: the sentence around it did reach the search index, redacted.
+    assert seen_problem
+
+
+# --------------------------------------------------------------------------- incremental
+
+
+def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Path) -> None:
+    source = copy_cases(tmp_path / "cases", ("ESC-0142", "ESC-0163", "ESC-0171"))
+    out = tmp_path / "site"
+    first = site_for(source, out, "specialist", trends=False)
+    assert first.cards_built == 3 and len(first.written) > 10
+    untouched = {
+        p: p.stat().st_mtime_ns
+        for p in site_files(out)
+        if "ESC-0142" in str(p) or "ESC-0171" in str(p)
+    }
+
+    again = site_for(source, out, "specialist", trends=False)
+    assert again.cards_built == 0 and again.written == [] and again.removed == []
+    assert {o.status for o in again.outcomes} == {"cached"}
+
+    record = source / "ESC-0163.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "went to the wrong account holder.", "went to the wrong account holder. Edited sentence."), encoding="utf-8")  # fmt: skip
+    edited = site_for(source, out, "specialist", trends=False)
+    assert edited.cards_built == 1
+    assert [o.case_id for o in edited.outcomes if o.status == "built"] == ["ESC-0163"]
+    written = {p.relative_to(out).as_posix() for p in edited.written}
+    # The problem statement shows on the case page and in search, not in the index.
+    assert "cases/ESC-0163/index.html" in written and "index.html" not in written
+    assert any(w.startswith("pagefind/") for w in written)
+    assert not any("ESC-0142" in w or "ESC-0171" in w for w in written), written
+    assert "Edited sentence." in (out / "cases" / "ESC-0163" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert {p: p.stat().st_mtime_ns for p in untouched} == untouched
+
+    # A new title shows in the index and in the other cases' lists of similar cases:
+    # those pages are rewritten, their briefs are not rebuilt.
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "title: Uninvolved user's records", "title: Retitled, uninvolved user's records"), encoding="utf-8")  # fmt: skip
+    retitled = site_for(source, out, "specialist", trends=False)
+    assert [o.case_id for o in retitled.outcomes if o.status == "built"] == ["ESC-0163"]
+    written = {p.relative_to(out).as_posix() for p in retitled.written}
+    assert {"index.html", "cases/ESC-0142/index.html"} <= written
+    assert not any(w.startswith("cases/ESC-0142/specialist") for w in written)
+    # Stale search files are gone: every fragment belongs to a page of the site.
+    assert len(list((out / "pagefind" / "fragment").iterdir())) == 3
+
+    (source / "ESC-0171.yaml").unlink()
+    removed = site_for(source, out, "specialist", trends=False)
+    assert not (out / "cases" / "ESC-0171").exists()
+    assert "ESC-0171" not in (out / "index.html").read_text(encoding="utf-8")
+    assert removed.cases == 2
+
+
+def test_a_failed_rebuild_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    source = copy_cases(tmp_path / "cases", ("ESC-0142", "ESC-0157"))
+    out = tmp_path / "site"
+    site_for(source, out, "leadership", trends=False)
+    before = {p: p.read_bytes() for p in site_files(out)}
+    record = source / "ESC-0157.yaml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("severity: reportable", "severity: dreadful"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RecordError, match=r"ESC-0157.yaml:\d+:\d+: escalation.severity"):
+        site_for(source, out, "leadership", trends=False)
+    assert {p: p.read_bytes() for p in site_files(out)} == before
+
+
+def test_a_site_never_mixes_audiences(tmp_path: Path) -> None:
+    source = copy_cases(tmp_path / "cases", ("ESC-0142",))
+    site_for(source, tmp_path / "site", "leadership", trends=False)
+    assert (tmp_path / "site" / MANIFEST).is_file()
+    with pytest.raises(UsageError, match="holds the leadership site"):
+        site_for(source, tmp_path / "site", "specialist", trends=False)
+
+
+def test_site_pages_quote_no_raw_identifier_anywhere(specialist_site: SiteResult) -> None:
+    # Independent of the guard: the declared values, as written, in no page.
+    values = [i.value.casefold() for r in load_records([CASES]) for i in r.record.identifiers]
+    for path in site_files(specialist_site.out):
+        if path.suffix in (".html", ".js", ".css", ".json"):
+            body = path.read_text(encoding="utf-8").casefold()
+            hits = [v for v in values if len(v) > 3 and re.search(re.escape(v), body)]
+            assert hits == [], path
+
+
+def test_the_specialist_brief_in_the_site_lists_similar_past_cases(
+    specialist_site: SiteResult,
+) -> None:
+    brief = (specialist_site.out / "cases" / "ESC-0185" / "specialist.html").read_text(
+        encoding="utf-8"
+    )
+    section = brief.split('id="sec-similar_cases"', 1)[1].split("</section>", 1)[0]
+    items = re.findall(r"<li><strong>(ESC-\d+)</strong>", section)
+    assert len(items) == 3 and {"ESC-0171", "ESC-0178"} <= set(items)
+    assert "shares cause code change without control review" in section
