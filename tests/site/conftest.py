@@ -35,9 +35,10 @@ def copy_cases(target: Path, names: tuple[str, ...] | None = None) -> Path:
 
 @pytest.fixture(scope="session")
 def leadership_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
-    """The bundled cases' leadership site: HTML briefs, the trends page and search."""
-    out = tmp_path_factory.mktemp("site") / "leadership"
-    return site_for(CASES, out, "leadership")
+    """The bundled cases' leadership site: HTML briefs, the trends page (of the cases; the
+    QA data's charts are rca trends' to test) and search."""
+    base = tmp_path_factory.mktemp("site")
+    return site_for(copy_cases(base / "cases"), base / "leadership", "leadership")
 
 
 @pytest.fixture(scope="session")
