@@ -26,6 +26,7 @@ from rca.load import LoadedRecord
 
 if TYPE_CHECKING:
     from rca.privacy.extract import Chunk
+    from rca.privacy.guard import Scanner
 
 PAGEFIND_MARK = b"pagefind_dcd"
 
@@ -39,14 +40,21 @@ def chunks_of(artifact: Artifact) -> list[Chunk]:
     guard does for binary parts. A stylesheet is read as the <style> of a page,
     where CSS at-rules (@media) are not taken for @handles.
     """
-    from rca.privacy.extract import Chunk, extract
+    from rca.privacy.extract import Chunk, Unreadable, extract
 
     name, data = artifact.name, artifact.data
     if name.startswith("pagefind/") and data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data).removeprefix(PAGEFIND_MARK)
         if data[:4] == b"\0asm":
             return [Chunk("WebAssembly, bytes as UTF-8", data.decode("utf-8", "replace"), False)]
-        return extract(f"{name} (decompressed)", data)
+        if data[:1] in (b"{", b"["):  # a fragment: the page's text and metadata as JSON
+            return extract(f"{name} (decompressed)", data)
+        # The word index, metadata and filters are CBOR: their strings, one a line.
+        try:
+            words = "\n".join(cbor_strings(data))
+        except ValueError as exc:
+            raise Unreadable(f"Pagefind index is not the CBOR expected: {exc}") from None
+        return [Chunk("search index, its words", words)]
     if name.endswith(".css"):
         page = b"<!DOCTYPE html><html><head><style>" + data + b"</style></head></html>"
         return extract(f"{name}.html", page)
@@ -77,8 +85,6 @@ def check_site(
     key is unchanged are not read again, and clean files are recorded.
     """
     from rca.privacy.extract import Unreadable
-    from rca.privacy.guard import Scanner
-    from rca.privacy.identifiers import declared_identifiers, declared_pattern
 
     if not records:
         return
@@ -92,13 +98,7 @@ def check_site(
         if verdicts.get(artifact.name) == key:
             continue
         if scanner is None:
-            # One scanner for the whole library: every case's declared identifiers in one
-            # pattern, and every case's schema-constrained codes allowed (as rca.trends does).
-            scanner = Scanner(records[0])
-            everything = [item for r in records for item in declared_identifiers(r.record)]
-            scanner.identifiers = everything
-            scanner.declared, scanner.by_variant = declared_pattern(everything)
-            scanner.public = frozenset().union(*(Scanner(r).public for r in records))
+            scanner = _library_scanner(records)
         try:
             chunks = chunks_of(artifact)
         except (Unreadable, OSError, EOFError) as exc:  # a corrupt gzip stream included
@@ -113,3 +113,84 @@ def check_site(
             verdicts[artifact.name] = key
     if leaks:
         raise LeakError(f"site ({profile.id})", list(leaks.values()))
+
+
+def _library_scanner(records: Sequence[LoadedRecord]) -> Scanner:
+    """One scanner for the whole library: every case's identifiers in one matcher.
+
+    The guard's scanner is made for one record; this one looks for every case's
+    declared identifiers at once (one pass over a page, however many cases), knows
+    every case's schema-constrained codes and every region's phone numbers, as
+    rca.trends' check does with one scanner per case. A leak's "from record field"
+    note is looked up in the first record only.
+    """
+    from rca.privacy.guard import Scanner
+    from rca.privacy.identifiers import DeclaredMatcher
+
+    scanner = Scanner(records[0])
+    others = [Scanner(r) for r in records[1:]]
+    everything = [item for s in (scanner, *others) for item in s.identifiers]
+    scanner.identifiers = everything
+    scanner.matcher = DeclaredMatcher(everything)
+    scanner.regions = tuple(dict.fromkeys(r for s in (scanner, *others) for r in s.regions))
+    scanner.public = frozenset().union(*(s.public for s in (scanner, *others)))
+    return scanner
+
+
+def cbor_strings(data: bytes) -> list[str]:
+    """Every text string in a CBOR document (RFC 8949), in order; ValueError if malformed."""
+    out: list[str] = []
+    pos = 0
+
+    def head() -> tuple[int, int | None]:
+        nonlocal pos
+        if pos >= len(data):
+            raise ValueError("truncated")
+        byte = data[pos]
+        pos += 1
+        major, info = byte >> 5, byte & 0x1F
+        if info < 24:
+            return major, info
+        if info == 31:
+            return major, None  # indefinite length
+        size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+        if size is None or pos + size > len(data):
+            raise ValueError(f"bad length at byte {pos - 1}")
+        value = int.from_bytes(data[pos : pos + size], "big")
+        pos += size
+        return major, value
+
+    def item() -> bool:  # False at an indefinite item's "break"
+        nonlocal pos
+        if data[pos : pos + 1] == b"\xff":
+            pos += 1
+            return False
+        major, value = head()
+        if major in (2, 3):
+            if value is None:
+                while item():
+                    pass
+                return True
+            if pos + value > len(data):
+                raise ValueError("truncated string")
+            chunk = data[pos : pos + value]
+            pos += value
+            if major == 3:
+                out.append(chunk.decode("utf-8"))
+        elif major in (4, 5):
+            count = None if value is None else value * (2 if major == 5 else 1)
+            if count is None:
+                while item():
+                    pass
+            else:
+                for _ in range(count):
+                    if not item():
+                        raise ValueError("unexpected break")
+        elif major == 6:
+            item()
+        return True
+
+    while pos < len(data):
+        if not item():
+            raise ValueError("unexpected break")
+    return out

@@ -141,13 +141,17 @@ def test_the_guard_reads_compressed_search_files_and_stylesheets() -> None:
     value = next(r for r in records if r.record.case_id == "ESC-0142").record.identifiers[1].value
     fragment = gzip.compress(b'pagefind_dcd{"content":"seen ' + value.encode() + b' here"}')
     css = b"@media print { body::after { content: 'ana.lopez@example.org'; } }"
+    # The word index is CBOR: an array of one text string, the value.
+    index = gzip.compress(b"pagefind_dcd\x81" + bytes([0x60 + len(value)]) + value.encode())
     with pytest.raises(LeakError) as caught:
         check_site(records, profile, [
             Artifact("pagefind/fragment/en_1.pf_fragment", fragment, profile.id),
+            Artifact("pagefind/index/en_1.pf_index", index, profile.id),
             Artifact("assets/site.css", css, profile.id),
         ])  # fmt: skip
     message = str(caught.value)
     assert "pagefind/fragment/en_1.pf_fragment" in message and "username (Username A)" in message
+    assert "pagefind/index/en_1.pf_index: search index, its words" in message
     assert "assets/site.css" in message and "undeclared email address" in message
     assert value not in message and "ana.lopez" not in message
     # ... and a clean stylesheet with at-rules passes.
