@@ -10,7 +10,11 @@ then, with every result cache emptied, the figures are the median of a few runs 
 
 - redaction: building both audiences' render contexts (the Scrubber for each,
   the redacted record view and the scrubbed findings);
-- guard: `find_leaks` over every artifact of the case.
+- guard: `find_leaks` over every artifact of the case (which grow with N: the
+  specialist outputs list every identifier);
+- guard, same outputs: `find_leaks` with the N identifiers over the outputs of
+  the case without extra identifiers, so only the number of identifiers
+  changes.
 
 Linear means the cost per added identifier stays flat; nothing is asserted.
 """
@@ -83,7 +87,9 @@ def with_identifiers(count: int, folder: Path) -> Any:
     return load_records([path])[0]
 
 
-def bench_size(count: int, folder: Path, runs: int) -> dict[str, Any]:
+def bench_size(
+    count: int, folder: Path, runs: int, base: list[Any] | None = None
+) -> dict[str, Any]:
     """Redaction and guard seconds for one case with `count` extra identifiers."""
     import rca.privacy.guard as guard
     from benchmarks.run import clear_result_caches
@@ -112,14 +118,22 @@ def bench_size(count: int, folder: Path, runs: int) -> dict[str, Any]:
         leaks = guard.find_leaks(loaded, by_id, artifacts)
         assert not leaks, leaks[:3]
 
+    def same_outputs() -> None:
+        clear_result_caches()
+        guard.find_leaks(loaded, by_id, base if base is not None else artifacts)
+
     redact_s = median_time(redaction, runs)
     guard_s = median_time(leak_guard, runs)
+    same_s = median_time(same_outputs, runs)
     return {
         "declared": len(loaded.record.identifiers),
         "artifacts": len(artifacts),
+        "output_mb": round(sum(len(a.data) for a in artifacts) / 1e6, 1),
         "redaction_s": round(redact_s, 3),
         "guard_s": round(guard_s, 3),
         "total_s": round(redact_s + guard_s, 3),
+        "guard_same_outputs_s": round(same_s, 3),
+        "_artifacts": artifacts,
     }
 
 
@@ -135,12 +149,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rca-privacy-bench-") as name:
         for size in (int(s) for s in args.sizes.split(",") if s):
             print(f"declared +{size} ...", file=sys.stderr, flush=True)
-            rows.append(bench_size(size, Path(name), args.runs))
-            print(rows[-1], file=sys.stderr, flush=True)
-    print(f"{'declared':>9} {'redaction s':>12} {'guard s':>9} {'total s':>9}")
+            base = rows[0]["_artifacts"] if rows else None
+            rows.append(bench_size(size, Path(name), args.runs, base))
+    for row in rows:
+        del row["_artifacts"]
+    print(
+        f"{'declared':>9} {'outputs MB':>11} {'redaction s':>12} {'guard s':>9} {'total s':>9} "
+        f"{'guard, same outputs s':>22}"
+    )
     for row in rows:
         print(
-            f"{row['declared']:>9} {row['redaction_s']:>12} {row['guard_s']:>9} {row['total_s']:>9}"
+            f"{row['declared']:>9} {row['output_mb']:>11} {row['redaction_s']:>12} "
+            f"{row['guard_s']:>9} {row['total_s']:>9} {row['guard_same_outputs_s']:>22}"
         )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

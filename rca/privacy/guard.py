@@ -131,7 +131,7 @@ class Scanner:
         self.loaded = loaded
         self.identifiers = declared_identifiers(loaded.record)
         self.regions = record_regions(loaded.record)
-        self.matcher = DeclaredMatcher(self.identifiers)
+        self.matcher = DeclaredMatcher.of(self.identifiers)
         self._fields = list(_strings(loaded.record, ()))
         self._folded_fields: list[str] | None = None
         self.public = _public_pattern_texts(loaded)

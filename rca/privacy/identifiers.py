@@ -11,6 +11,7 @@ are `rca.privacy.detect`'s.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -358,6 +359,11 @@ class DeclaredMatcher:
         if not self.empty:
             self._automaton.make_automaton()
 
+    @staticmethod
+    def of(identifiers: Iterable[Declared]) -> DeclaredMatcher:
+        """The matcher of these identifiers, built once for every audience of a case and its guard."""
+        return _matcher(tuple(identifiers))
+
     def find(self, text: str, *, strict: bool = False) -> list[DeclaredMatch]:
         """Non-overlapping matches in text order, the longest at each place.
 
@@ -424,6 +430,11 @@ def _address_edges(text: str, start: int, end: int) -> bool:
     if ":" not in text[start:end]:
         return not re.search(r"\d\.?$", before) and not re.match(r"\.?\d", after)
     return not re.search(r"[0-9A-Fa-f][.:]?$", before) and not re.match(r"[.:]?[0-9A-Fa-f]", after)
+
+
+@functools.lru_cache(maxsize=4)
+def _matcher(identifiers: tuple[Declared, ...]) -> DeclaredMatcher:
+    return DeclaredMatcher(identifiers)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
