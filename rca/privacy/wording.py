@@ -214,9 +214,17 @@ def category_text(text: str, found: Sequence[Found]) -> str:
 
 
 def _inside_token(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return (before.isalnum() or before in "=/_@:#%&?") or (after.isalnum() or after == "_")
+    # export_[account].csv, ip=[IP address], C-[account]: attached on either side.
+    before = text[max(0, start - 2) : start].rjust(2)
+    after = text[end : end + 2].ljust(2)
+    return (
+        before[1].isalnum()
+        or before[1] in "=/\\_@:#%&?-+"
+        or (before[1] == "." and before[0].isalnum())
+        or after[0].isalnum()
+        or after[0] == "_"
+        or (after[0] in "-./\\" and after[1].isalnum())
+    )
 
 
 def _phrase(before: str, group: list[Found], written: str, rank: int, again: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,35 @@ def test_build_summary_json_masks_them(bad_record: Path, tmp_path: Path) -> None
     assert "r\\u2026@\\u2026" in summary.read_text(encoding="utf-8")
     assert values_in(summary.read_text(encoding="utf-8")) == []
     assert values_in(result.output) == []
+
+
+def test_trends_tables_scrub_ids_holding_identifiers(tmp_path: Path) -> None:
+    # A cause id and an action id made of a declared account id: the trends
+    # tables (and so CSV, JSON, charts and notes) print them scrubbed.
+    import yaml
+    from privacy_helpers import read_record
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    root = Path(__file__).parent.parent.parent / "case_reviews"
+    (cases / "ESC-0157.yaml").write_bytes((root / "ESC-0157.yaml").read_bytes())
+    data = read_record(root / "ESC-0142.yaml")
+    data["identifiers"].append({"id": "I99", "kind": "account_id", "value": "5810447399"})
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    cause, action = data["causes"][0]["id"], data["actions"][0]["id"]
+    text = re.sub(rf"\b{cause}\b", "C-5810447399", text)
+    text = re.sub(rf"\b{action}\b", "A-5810447399", text)
+    (cases / "ESC-0142.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["trends", str(cases), "--out", str(out), "--format", "csv,json", "--today", "2026-11-25"],
+    )
+    assert result.exit_code == 0, result.output
+    written = [p for p in (out / "trends").rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        body = path.read_text(encoding="utf-8")
+        assert "5810447399" not in body, path
+    actions = (out / "trends" / "tables" / "case_actions.csv").read_text(encoding="utf-8")
+    assert "ESC-0142,A-[account]," in actions
