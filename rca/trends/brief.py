@@ -62,5 +62,7 @@ def trends_pdf(html: str, template_dirs: Sequence[Path] = ()) -> bytes:
         cause = exc.__cause__
         raise RcaError(str(cause) if isinstance(cause, FetchRefused) else str(exc)) from None
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    pdf: bytes = document.write_pdf(pdf_identifier=identifier)
+    # PDF/UA: tagged structure (headings, lists, tables, figures with their alt text), the
+    # document's language and title, so a screen reader can read the brief.
+    pdf: bytes = document.write_pdf(pdf_identifier=identifier, pdf_variant="pdf/ua-1")
     return pdf

@@ -37,22 +37,34 @@ from rca.render.textfit import LIBERATION
 from rca.trends.agreement import Agreement
 from rca.trends.cases import ClockSummary, Portfolio
 from rca.trends.queries import Accuracy
-from rca.trends.stats import PChart
+from rca.trends.stats import PChart, rule_chance
 from rca.trends.words import (
     CLOCK_LABELS,
+    MIN_RATE_N,
+    agreement_words,
+    baseline_span,
+    chance_text,
     chart_finding,
     code_label,
     flag_runs,
     join,
     metric_label,
     number,
+    panel_label,
+    panels_finding,
     pct,
     period_label,
     plural,
-    rules_text,
+    run_finding,
+    share_text,
 )
 
 DPI = 144  # PNG resolution for decks (rca.render.pptx.DIAGRAM_DPI)
+# Every chart is WIDTH inches wide and at most HEIGHT tall, its smallest text TEXT pt.
+# Placed on a slide it fills the 12.1 x 5.15 in picture area's width (x 1.21): text
+# >= 12.7 pt; in the brief it fills a 7.2 in column (x 0.72): text >= 7.5 pt printed.
+# One drawing serves both, so the SVG and the PNG come from one layout.
+WIDTH, HEIGHT, TEXT = 10.0, 4.2, 10.5
 NAVY, NAVY_2, SLATE, SLATE_2 = "#14233c", "#1f3a5f", "#475569", "#64748b"
 RULE, WASH, ACCENT, ACCENT_WASH, OK = "#cbd5e1", "#f1f5f9", "#c2410c", "#fdebdd", "#1f6f4a"
 PALE_NAVY, PALE_SLATE = "#7d93b5", "#b6c2d3"
@@ -60,13 +72,13 @@ FONT = "Liberation Sans"
 STYLE: dict[Any, Any] = {  # rcParams keys are a Literal union in the stubs
     "font.family": "sans-serif",
     "font.sans-serif": [FONT, "DejaVu Sans"],
-    "font.size": 11,
+    "font.size": TEXT,
     "text.color": NAVY,
     "axes.edgecolor": SLATE_2,
     "axes.linewidth": 0.8,
     "axes.labelcolor": SLATE,
-    "axes.labelsize": 10.5,
-    "axes.titlesize": 12,
+    "axes.labelsize": TEXT,
+    "axes.titlesize": 12.5,
     "axes.titleweight": "bold",
     "axes.titlecolor": NAVY,
     "axes.titlelocation": "left",
@@ -81,10 +93,10 @@ STYLE: dict[Any, Any] = {  # rcParams keys are a Literal union in the stubs
     "grid.linewidth": 0.6,
     "xtick.color": SLATE,
     "ytick.color": SLATE,
-    "xtick.labelsize": 10,
-    "ytick.labelsize": 10,
+    "xtick.labelsize": TEXT,
+    "ytick.labelsize": TEXT,
     "legend.frameon": False,
-    "legend.fontsize": 10,
+    "legend.fontsize": TEXT,
     "svg.fonttype": "none",  # text stays text: searchable, selectable, small
     "svg.hashsalt": "rca-trends",  # stable ids for clip paths and markers
     "path.simplify": True,
@@ -184,13 +196,16 @@ def flatten_svg(svg: str) -> str:
 # --------------------------------------------------------------------------- shared pieces
 
 
-def _ticks(ax: Axes, periods: Sequence[Any], period: str, *, every: int | None = None) -> None:
-    """Period tick labels (every `every`-th), the year under the first label of each year."""
+def _ticks(ax: Axes, periods: Sequence[Any], period: str, *, ends: bool = False) -> None:
+    """Period tick labels, the year under the first label of each year (`ends`: first and last only)."""
     x = np.arange(len(periods))
-    step = every or max(1, -(-len(periods) // 13))
+    step = max(1, -(-len(periods) // 13))
     labels = []
     year = None
     for i, day in enumerate(periods):
+        if ends:
+            labels.append(period_label(day, period) if i in (0, len(periods) - 1) else "")
+            continue
         if i % step:
             labels.append("")
             continue
@@ -201,11 +216,18 @@ def _ticks(ax: Axes, periods: Sequence[Any], period: str, *, every: int | None =
         labels.append(text)
     ax.set_xticks(x, labels)
     ax.tick_params(axis="x", length=0, pad=5)
+    if ends and len(periods) > 1:  # the end labels lean inwards so neighbours cannot collide
+        first, *_, last = ax.get_xticklabels()
+        first.set_horizontalalignment("left")
+        last.set_horizontalalignment("right")
     ax.set_xlim(-0.6, len(periods) - 0.4)
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False))
+        for line in text.split("\n")
+    )
 
 
 def _percent_axis(ax: Axes, low: float, high: float) -> None:
@@ -216,6 +238,12 @@ def _percent_axis(ax: Axes, low: float, high: float) -> None:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0 if high - low > 0.06 else 1))
 
 
+def _count_axis(axis: Any) -> None:
+    """Whole numbers only (a count has no half steps); the gid marks it for tools and tests."""
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    axis.set_gid("count-axis")
+
+
 # --------------------------------------------------------------------------- control charts
 
 
@@ -223,7 +251,7 @@ def _percent_axis(ax: Axes, low: float, high: float) -> None:
 def control_chart(chart: PChart, period: str, *, raster: bool = True) -> Diagram:
     """A p-chart: points, centre line, 3-sigma limits stepping with each period's n, flags marked."""
     points = chart.points
-    fig = _figure(10, 4.4)
+    fig = _figure(WIDTH, HEIGHT)
     ax = fig.add_subplot()
     name = metric_label(chart.metric)
     ax.set_title(f"{name}: share of assessed items passing, by {period}")
@@ -240,9 +268,8 @@ def control_chart(chart: PChart, period: str, *, raster: bool = True) -> Diagram
     if chart.baseline_periods < len(points):
         ax.axvspan(-0.5, chart.baseline_periods - 0.5, color=WASH, zorder=0, lw=0)
         ax.text(
-            (chart.baseline_periods - 1) / 2, 0.02, "baseline: sets the centre line",
-            transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=9,
-            color=SLATE_2,
+            (chart.baseline_periods - 1) / 2, 0.03, "baseline: sets the centre line",
+            transform=ax.get_xaxis_transform(), ha="center", va="bottom", color=SLATE_2,
         )  # fmt: skip
     runs = flag_runs(points)
     for run in runs:
@@ -257,19 +284,10 @@ def control_chart(chart: PChart, period: str, *, raster: bool = True) -> Diagram
     if flagged:
         ax.plot(x[flagged], p[flagged], ls="none", marker="o", ms=10, mfc=ACCENT, mec="white",
                 mew=1.2, zorder=4, gid="flagged")  # fmt: skip
-    low = float(min(p.min(), lcl.min()))
-    high = float(max(p.max(), ucl.max()))
-    _percent_axis(ax, low, high)
+    _percent_axis(ax, float(min(p.min(), lcl.min())), float(max(p.max(), ucl.max())))
     bottom, top = ax.get_ylim()
-    if len(runs) > 1:  # several runs: one note naming every rule, instead of crowded labels
-        flagged_points = [pt for run in runs for pt in run]
-        ax.text(
-            0.99, 0.97, f"flagged: {rules_text(flagged_points)}", transform=ax.transAxes,
-            ha="right", va="top", fontsize=9.5, color=ACCENT, fontweight="bold",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2},
-        )  # fmt: skip
-    for run in runs[:1] if len(runs) == 1 else []:
-        # The rule that flagged the run, inside its shaded band: in the gap between the points
+    for run in runs:
+        # What the run is, in words, inside its shaded band: in the gap between the points
         # and the limit they crossed when there is room, else at the band's far edge.
         first, last = points.index(run[0]), points.index(run[-1])
         below = run[0].side == "below"
@@ -280,26 +298,26 @@ def control_chart(chart: PChart, period: str, *, raster: bool = True) -> Diagram
         else:
             y, va = (0.97, "top") if below else (0.03, "bottom")
             where = ax.get_xaxis_transform()
+        words = run_finding(chart, run, period).split(" in ")[0].replace(" its usual level", "")
+        words = words.replace("fell ", "").replace("rose ", "").replace("ran ", "")
+        if len(runs) == 1:  # `well below` / `by chance: less than 1 time in 300`
+            rarest = min(rule_chance(r) for pt in run for r in pt.rules)
+            words += f"\nby chance: {chance_text(rarest)}"
         ax.text(
-            (first + last) / 2, y, f"flagged: {_wrap(rules_text(run), 24)}", transform=where,
-            ha="center", va=va, fontsize=9.5, color=ACCENT, fontweight="bold",
+            (first + last) / 2, y, _wrap(words, max(12, 9 * (last - first + 1))), transform=where,
+            ha="center", va=va, color=ACCENT, fontweight="bold", linespacing=1.25,
         )  # fmt: skip
-    ax.text(len(points) - 0.45, ucl[-1], " UCL", va="center", fontsize=9, color=SLATE_2,
-            clip_on=False)  # fmt: skip
-    ax.text(len(points) - 0.45, lcl[-1], " LCL", va="center", fontsize=9, color=SLATE_2,
-            clip_on=False)  # fmt: skip
-    ax.text(len(points) - 0.45, chart.centre, " CL", va="center", fontsize=9, color=SLATE,
-            clip_on=False)  # fmt: skip
     _ticks(ax, [pt.period for pt in points], period)
     ax.set_ylabel("Items passing")
     handles = [
         Line2D([], [], color=NAVY, lw=1.8, marker="o", ms=5.5, label=f"Accuracy per {period}"),
-        Line2D([], [], color=SLATE, lw=1.3, label=f"Centre line {pct(chart.centre)}"),
-        Line2D([], [], color=SLATE_2, lw=1.3, ls=(0, (5, 3)), label="3\u03c3 control limits"),
+        Line2D([], [], color=SLATE, lw=1.3,
+               label=f"Centre line {pct(chart.centre)} ({baseline_span(chart, period)})"),
+        Line2D([], [], color=SLATE_2, lw=1.3, ls=(0, (5, 3)), label="Usual range (3\u03c3 limits)"),
         Line2D([], [], ls="none", marker="o", ms=10, mfc=ACCENT, mec="white",
-               label="Flagged by a run rule"),
+               label="Flagged: not noise"),
     ]  # fmt: skip
-    fig.legend(handles=handles, loc="outside lower center", ncols=4)
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, columnspacing=1.2)
     alt = (
         f"{chart_finding(chart, period)} Control chart of {len(points)} {period}s; the centre "
         f"line comes from the first {chart.baseline_periods}, the limits are 3 sigma for each "
@@ -312,20 +330,23 @@ def control_chart(chart: PChart, period: str, *, raster: bool = True) -> Diagram
 def accuracy_panels(
     rows: Sequence[Accuracy], charts: Sequence[PChart], period: str, *, raster: bool = True
 ) -> Diagram:
-    """Accuracy of every check by period with 95 % Wilson intervals, one small panel per check."""
-    metrics = [c.metric for c in charts]
-    cols = 4 if len(metrics) > 4 else max(len(metrics), 1)
-    rows_n = -(-(len(metrics) + 1) // cols)
-    fig = _figure(11, 2.25 * rows_n + 0.5)
-    axes = fig.subplots(rows_n, cols, squeeze=False)
-    moved = []
+    """Accuracy of every check by period with 95 % Wilson intervals: small multiples, one y-axis."""
+    slots = len(charts) + 1  # the last slot holds the legend
+    cols = min(6, max(4, -(-slots // 2)))
+    rows_n = -(-slots // cols)
+    fig = _figure(WIDTH, HEIGHT if rows_n <= 2 else 2.0 * rows_n + 0.3)
+    axes = fig.subplots(rows_n, cols, squeeze=False, sharey=True)
+    series_of = {
+        c.metric: [r for r in rows if r.attribute == c.metric and r.process_type is None
+                   and r.period is not None and r.accuracy is not None]
+        for c in charts
+    }  # fmt: skip
+    lows = [r.ci_low for s in series_of.values() for r in s if r.ci_low is not None]
+    highs = [r.ci_high for s in series_of.values() for r in s if r.ci_high is not None]
     for k, chart in enumerate(charts):
         ax = axes[k // cols][k % cols]
-        series = [r for r in rows if r.attribute == chart.metric and r.process_type is None
-                  and r.period is not None and r.accuracy is not None]  # fmt: skip
+        series = series_of[chart.metric]
         flagged = {pt.period for pt in chart.points if pt.rules}
-        if flagged:
-            moved.append(metric_label(chart.metric))
         x = np.arange(len(series))
         acc = np.array([r.accuracy or 0.0 for r in series])
         lo = np.array([r.ci_low or 0.0 for r in series])
@@ -334,37 +355,58 @@ def accuracy_panels(
         ax.axhline(chart.centre, color=SLATE_2, lw=1, ls=(0, (4, 3)))
         ax.vlines(x, lo, hi, colors=colours, lw=1.4, gid=f"interval-{chart.metric}")
         ax.scatter(x, acc, c=colours, s=16, zorder=3, linewidths=0, gid=f"accuracy-{chart.metric}")
-        ax.set_title(_wrap(metric_label(chart.metric), 30), fontsize=10.5,
-                     color=ACCENT if flagged else NAVY)  # fmt: skip
+        title = ax.set_title(_wrap(panel_label(chart.metric), 22), fontsize=TEXT,
+                             color=ACCENT if flagged else NAVY)  # fmt: skip
+        title.set_gid(f"panel-{'flagged' if flagged else 'steady'}-{chart.metric}")
         if len(series):
-            _percent_axis(ax, float(lo.min()), float(hi.max()))
-            _ticks(ax, [r.period for r in series], period, every=max(1, -(-len(series) // 4)))
-        ax.tick_params(labelsize=8.5)
-    legend_ax = axes[-1][-1]
+            _ticks(ax, [r.period for r in series], period, ends=True)
+    if lows and highs:
+        _percent_axis(axes[0][0], min(lows), max(highs))  # shared: every panel, one scale
     for k in range(len(charts), rows_n * cols):
         axes[k // cols][k % cols].set_axis_off()
-    legend_ax.legend(
+    axes[-1][-1].legend(
         handles=[
             Line2D([], [], color=NAVY, marker="o", ms=4, lw=1.4, label=f"Accuracy per {period}\n"
-                   "with 95% Wilson interval"),
+                   "(bar: 95% interval)"),
             Line2D([], [], color=ACCENT, marker="o", ms=4, lw=1.4, label=f"Flagged {period}"),
-            Line2D([], [], color=SLATE_2, lw=1, ls=(0, (4, 3)), label="Control-chart centre line"),
+            Line2D([], [], color=SLATE_2, lw=1, ls=(0, (4, 3)), label="Centre line"),
         ],
-        loc="center", fontsize=9.5,
+        loc="center",
     )  # fmt: skip
-    steady = len(charts) - len(moved)
-    if moved:
-        finding = (
-            f"{join(moved)} moved outside {'its' if len(moved) == 1 else 'their'} control limits; "
-            f"the other {plural(steady, 'check')} stayed within them."
-        )
-    else:
-        finding = f"All {plural(len(charts), 'check')} stayed within their control limits."
-    alt = f"Accuracy per {period} with 95% confidence intervals for every check. {finding}"
+    alt = (
+        f"Accuracy per {period} with 95% confidence intervals for every check, on one scale. "
+        f"{panels_finding(charts)}."
+    )
     return finish(fig, "accuracy-by-period", "Accuracy of every check", alt, raster=raster)
 
 
 # --------------------------------------------------------------------------- Pareto
+
+FOLD_SINGLES = 3  # more keys than this that occur once are a long tail: one "other" bar
+
+
+def pareto_bars(
+    items: Sequence[tuple[str, int]], top: int = 10
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(bars, folded): keys in falling order, and the long tail folded into one "other" bar.
+
+    The tail is every key beyond `top`, and every key that occurs once when more
+    than FOLD_SINGLES do (thirteen one-off codes are a tail, not a Pareto).
+    """
+    ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
+    ordered = [kv for kv in ordered if kv[1] > 0]
+    singles = sum(1 for _, v in ordered if v == 1)
+    head = [kv for kv in ordered if kv[1] > 1] if singles > FOLD_SINGLES else ordered
+    bars = head[:top]
+    folded = ordered[len(bars) :] if head is ordered else [kv for kv in ordered if kv not in bars]
+    if len(folded) == 1:  # "1 other" would be the same bar under a vaguer name
+        return [*bars, *folded], []
+    return bars, folded
+
+
+def is_pareto(items: Sequence[tuple[str, int]]) -> bool:
+    """Whether a Pareto says anything: at least two bars stand out of the folded tail."""
+    return len(pareto_bars(items)[0]) >= 2
 
 
 @_styled
@@ -376,40 +418,36 @@ def pareto_chart(
     unit: str,
     what: str,
     top: int = 10,
-    rest_bar: bool = True,
     names: dict[str, str] | None = None,
     raster: bool = True,
 ) -> Diagram:
-    """Bars in falling order with the cumulative share of all `unit`s as a line.
-
-    Beyond `top` keys, the rest is one 'other' bar, or (`rest_bar=False`, for a
-    long tail of singletons that would dwarf the bars) a note, the line still
-    measuring shares of the whole.
-    """
-    ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
-    total = sum(v for _, v in ordered)
-    shown = ordered[:top]
-    rest = ordered[top:]
-    labels = [code_label(k, names) for k, _ in shown]
-    values = [v for _, v in shown]
-    if rest and rest_bar:
-        labels.append(plural(len(rest), f"other {what}"))
-        values.append(sum(v for _, v in rest))
-    fig = _figure(10, 4.6)
+    """Bars in falling order with the cumulative share of all `unit`s as a line; the tail as 'other'."""
+    bars, folded = pareto_bars(items, top)
+    total = sum(v for _, v in items)
+    labels = [code_label(k, names) for k, _ in bars]
+    values = [v for _, v in bars]
+    if folded:
+        once = all(v == 1 for _, v in folded)
+        labels.append(plural(len(folded), f"other {what}") + (", once each" if once else ""))
+        values.append(sum(v for _, v in folded))
+    fig = _figure(WIDTH, HEIGHT)
     ax = fig.add_subplot()
     ax.set_title(title)
     if not total:
         ax.text(0.5, 0.5, f"No {unit}s in this range", ha="center", transform=ax.transAxes)
         return finish(fig, name, title, f"{title}: no {unit}s in this range.", raster=raster)
     x = np.arange(len(values))
-    colours = [NAVY] * len(shown) + [PALE_SLATE] * (len(values) - len(shown))
-    bars = ax.bar(x, values, color=colours, width=0.66, zorder=2, gid="bars")
-    ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2, fontsize=9.5, color=NAVY)
-    width = max(8, min(16, int(95 / max(len(values), 1))))
-    ax.set_xticks(x, [_wrap(t, width) for t in labels], fontsize=9 if len(values) > 7 else 10)
+    colours = [NAVY] * len(bars) + [PALE_SLATE] * (len(values) - len(bars))
+    drawn = ax.bar(x, values, color=colours, width=0.66, zorder=2, gid="bars")
+    ax.bar_label(drawn, labels=[f"{v:,}" for v in values], padding=2, color=NAVY)
+    # Characters a tick label may take per line: the bar pitch (about 8.2 in of axes shared
+    # by the bars) over an average character of TEXT pt.
+    width = max(8, min(18, int(8.2 * 72 / max(len(values), 1) / (0.55 * TEXT))))
+    ax.set_xticks(x, [_wrap(t, width) for t in labels])
     ax.tick_params(axis="x", length=0)
     ax.set_ylabel(f"{unit.capitalize()}s")
     ax.set_ylim(0, max(values) * 1.15)
+    _count_axis(ax.yaxis)
     ax.set_xlim(-0.6, len(values) - 0.4)
     share = ax.twinx()
     share.spines["right"].set_visible(True)
@@ -419,22 +457,17 @@ def pareto_chart(
     share.axhline(0.8, color=ACCENT, lw=0.8, ls=(0, (2, 3)))
     share.set_ylim(0, 1.05)
     share.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    share.set_ylabel("Cumulative share", color=ACCENT)
+    share.set_ylabel("Running share", color=ACCENT)
     share.tick_params(axis="y", colors=ACCENT)
-    if rest and not rest_bar:
-        ax.text(
-            0.99, 0.97, f"Not shown: {plural(len(rest), 'other ' + what)} with "
-            f"{plural(sum(v for _, v in rest), unit)}", transform=ax.transAxes, ha="right",
-            va="top", fontsize=9.5, color=SLATE,
-        )  # fmt: skip
     fig.legend(
         handles=[
             Patch(color=NAVY, label=f"{unit.capitalize()}s per {what}"),
-            Line2D([], [], color=ACCENT, marker="o", ms=4.5, lw=1.6, label="Cumulative share"),
+            Line2D([], [], color=ACCENT, marker="o", ms=4.5, lw=1.6, label="Running share of all"),
             Line2D([], [], color=ACCENT, lw=0.8, ls=(0, (2, 3)), label="80% line"),
         ],
         loc="outside lower center", ncols=3,
     )  # fmt: skip
+    ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
     lead_key, lead_value = code_label(ordered[0][0], names), ordered[0][1]
     reach = int(np.searchsorted(np.cumsum([v for _, v in ordered]) / total, 0.8 - 1e-9)) + 1
     alt = (
@@ -442,6 +475,8 @@ def pareto_chart(
         f"({pct(lead_value / total, 0)}); {plural(reach, what)} of {len(ordered)} account for "
         "80% of them."
     )
+    if folded:
+        alt += f" The last bar gathers {plural(len(folded), 'other ' + what)}."
     return finish(fig, name, title, alt, raster=raster)
 
 
@@ -470,14 +505,14 @@ _COUNTS = ("actions", "open", "overdue", "done", "awaiting_verification", "verif
 
 @_styled
 def portfolio_chart(
-    rows: Sequence[Portfolio], *, max_owners: int = 10, raster: bool = True
+    rows: Sequence[Portfolio], *, max_owners: int = 8, raster: bool = True
 ) -> Diagram:
     """Corrective actions by owner, stacked by state: overdue first, verified last."""
     owners = sorted((r for r in rows if not r.total), key=lambda r: (-r.actions, r.owner or ""))
     total = next((r for r in rows if r.total), None)
     if len(owners) > max_owners:  # the long tail of one-action owners as one bar
         owners = [*owners[: max_owners - 1], _merged(owners[max_owners - 1 :])]
-    fig = _figure(10, max(3.2, 0.36 * len(owners) + 1.6))
+    fig = _figure(WIDTH, min(HEIGHT, max(2.6, 0.32 * len(owners) + 1.55)))
     ax = fig.add_subplot()
     ax.set_title("Corrective actions by owner and state")
     ax.grid(axis="y", visible=False)
@@ -490,19 +525,18 @@ def portfolio_chart(
         if not values.any():
             continue
         used.append(Patch(color=colour, label=label))
-        ax.barh(y, values, left=left, color=colour, height=0.62, edgecolor="white", lw=0.8)
+        ax.barh(y, values, left=left, color=colour, height=0.66, edgecolor="white", lw=0.8)
         left += values
     for yi, r in zip(y, owners, strict=True):
         note = f"{r.actions}" + (f"  ({r.ineffective} ineffective)" if r.ineffective else "")
-        ax.text(r.actions + 0.1, yi, note, va="center", fontsize=9.5,
+        ax.text(r.actions + 0.1, yi, note, va="center",
                 color=ACCENT if r.ineffective else SLATE)  # fmt: skip
-    ax.set_yticks(y, [_wrap(r.owner or "No owner", 34) for r in owners], fontsize=9.5)
+    ax.set_yticks(y, [_wrap(r.owner or "No owner", 40) for r in owners])
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Corrective actions")
     ax.set_xlim(0, max((r.actions for r in owners), default=1) * 1.12 + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.legend(handles=used, loc="outside lower center", ncols=min(4, max(len(used), 1)),
-               fontsize=9.5)  # fmt: skip
+    _count_axis(ax.xaxis)
+    fig.legend(handles=used, loc="outside lower center", ncols=min(4, max(len(used), 1)))
     if total is None or not owners:
         alt = "No corrective actions in the reviews."
     else:
@@ -519,57 +553,60 @@ def portfolio_chart(
 
 # --------------------------------------------------------------------------- clocks
 
-CLOCK_COLOURS = {"detect": NAVY, "escalate": PALE_NAVY, "respond": SLATE_2, "resolve": PALE_SLATE}
-
 
 @_styled
 def breach_chart(
     clocks: Sequence[ClockSummary], labels: dict[str, str] | None = None, *, raster: bool = True
 ) -> Diagram:
-    """Service-level breach rate of each clock by process type (and over all), with k of n."""
-    rows = [c for c in clocks if c.period is None and c.with_target]
-    groups = sorted({c.process_type for c in rows if c.process_type is not None})
-    keys: list[str | None] = [None, *groups]
-    metrics = [m for m in CLOCK_LABELS if any(c.metric == m for c in rows)]
-    fig = _figure(10, 4.6)
+    """Cases that missed each clock's service level, as counts (a rate of 1 case says nothing)."""
+    overall = {c.metric: c for c in clocks if c.period is None and c.process_type is None}
+    metrics = [m for m in CLOCK_LABELS if m in overall]
+    fig = _figure(WIDTH, max(2.4, 0.5 * len(metrics) + 1.5))
     ax = fig.add_subplot()
-    ax.set_title("Service-level breaches by process type")
-    width = 0.8 / max(len(metrics), 1)
-    for j, metric in enumerate(metrics):
-        for i, key in enumerate(keys):
-            found = next((c for c in rows if c.metric == metric and c.process_type == key), None)
-            if found is None:
-                continue
-            xi = i + (j - (len(metrics) - 1) / 2) * width
-            rate = found.breach_rate or 0.0
-            ax.bar(xi, rate, width * 0.92, color=CLOCK_COLOURS[metric], zorder=2)
-            ax.text(xi, rate + 0.02, f"{found.breached}/{found.with_target}", ha="center",
-                    va="bottom", fontsize=8.5, color=ACCENT if found.breached else SLATE)  # fmt: skip
-    names = ["All cases"] + [code_label(g, labels) for g in groups]
-    ax.set_xticks(np.arange(len(keys)), [_wrap(n, 16) for n in names], fontsize=9.5)
-    ax.tick_params(axis="x", length=0)
-    if len(keys) > 1:
-        ax.axvline(0.5, color=RULE, lw=1)
-    ax.set_ylim(0, 1.15)
-    ax.set_ylabel("Cases breaching the target")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    fig.legend(
-        handles=[Patch(color=CLOCK_COLOURS[m], label=CLOCK_LABELS[m]) for m in metrics],
-        loc="outside lower center", ncols=4,
-    )  # fmt: skip
-    overall = [c for c in rows if c.process_type is None]
-    if overall:
-        worst = max(overall, key=lambda c: (c.breach_rate or 0.0, c.breached))
-        parts = [f"{CLOCK_LABELS[c.metric].lower()} {c.breached} of {c.with_target}"
-                 for c in overall]  # fmt: skip
-        alt = (
-            f"Service-level breaches across cases: {join(parts)}. The most breached clock is "
-            f"{CLOCK_LABELS[worst.metric].lower()} ({pct(worst.breach_rate, 0)})."
+    ax.set_title("Cases that missed each clock's service-level target")
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    y = np.arange(len(metrics))[::-1].astype(float)
+    segments: tuple[tuple[str, str, Callable[[ClockSummary], int]], ...] = (
+        ("Missed the target", ACCENT, lambda c: c.breached),
+        ("Within the target", NAVY, lambda c: c.with_target - c.breached),
+        ("Measured, no target", PALE_SLATE, lambda c: c.measured - c.with_target),
+    )
+    left = np.zeros(len(metrics))
+    used = []
+    for label, colour, count in segments:
+        values = np.array([count(overall[m]) for m in metrics], dtype=float)
+        if not values.any():
+            continue
+        used.append(Patch(color=colour, label=label))
+        ax.barh(y, values, left=left, color=colour, height=0.62, edgecolor="white", lw=0.8)
+        left += values
+    for yi, m in zip(y, metrics, strict=True):
+        c = overall[m]
+        note = (
+            share_text(c.breached, c.with_target).replace(" (", " missed (", 1)
+            if c.with_target >= MIN_RATE_N
+            else f"{c.breached} of {c.with_target} missed"
+            if c.with_target
+            else "no target"
         )
+        ax.text(c.measured + 0.08, yi, note, va="center", color=ACCENT if c.breached else SLATE)
+    ax.set_yticks(y, [CLOCK_LABELS[m] for m in metrics])
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Cases")
+    most = max((overall[m].measured for m in metrics), default=1)
+    ax.set_xlim(0, most * 1.3 + 0.5)  # room for the labels; the scale stops at the most cases
+    _count_axis(ax.xaxis)
+    ax.set_xticks([t for t in MaxNLocator(integer=True).tick_values(0, most) if 0 <= t <= most])
+    ax.spines["bottom"].set_bounds(0, most)
+    fig.legend(handles=used, loc="outside lower center", ncols=max(len(used), 1))
+    if metrics:
+        parts = [f"{CLOCK_LABELS[m].lower()} {share_text(overall[m].breached, overall[m].with_target)}"
+                 for m in metrics if overall[m].with_target]  # fmt: skip
+        alt = f"Cases that missed each clock's service-level target: {join(parts)}."
     else:
-        alt = "No clock with a service-level target was measured."
-    return finish(fig, "clock-breaches", "Service-level breaches by process type", alt,
-                  raster=raster)  # fmt: skip
+        alt = "No clock was measured."
+    return finish(fig, "clock-breaches", "Service-level breaches", alt, raster=raster)
 
 
 # --------------------------------------------------------------------------- calibration
@@ -577,60 +614,52 @@ def breach_chart(
 
 @_styled
 def agreement_chart(rows: Sequence[Agreement], *, raster: bool = True) -> Diagram:
-    """Agreement per attribute (alpha, Fleiss and Cohen kappa) with raw agreement and the threshold."""
-    fig = _figure(10, max(3.4, 0.62 * len(rows) + 1.5))
+    """How far reviewers agree beyond chance on each check (Krippendorff's alpha), in words too."""
+    fig = _figure(WIDTH, min(HEIGHT, max(2.6, 0.42 * len(rows) + 1.5)))
     ax = fig.add_subplot()
-    ax.set_title("Reviewer agreement per check (calibration)")
+    ax.set_title("How far reviewers agree, beyond chance, on each check")
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     y = np.arange(len(rows))[::-1].astype(float)
-    series: tuple[tuple[str, str, Callable[[Agreement], float | None]], ...] = (
-        ("Krippendorff's \u03b1", NAVY, lambda a: a.krippendorff_alpha),
-        ("Fleiss' κ", PALE_NAVY, lambda a: a.fleiss_kappa),
-        ("Cohen's κ (mean of pairs)", PALE_SLATE, lambda a: a.cohen_kappa),
-    )
-    h = 0.24
-    for k, (label, colour, value) in enumerate(series):
-        values = [value(a) for a in rows]
-        ax.barh(y + (1 - k) * h, [v if v is not None else 0 for v in values], h * 0.9,
-                color=colour, label=label, zorder=2)  # fmt: skip
-    raw = [a.percent_agreement for a in rows]
-    ax.plot([r if r is not None else np.nan for r in raw], y, ls="none", marker="D", ms=7,
-            color=ACCENT_WASH, mec=NAVY, mew=1.2, zorder=4, label="Raw agreement")  # fmt: skip
+    alphas = [a.krippendorff_alpha for a in rows]
+    colours = [ACCENT if a.trusted is False else PALE_SLATE if a.trusted is None else NAVY
+               for a in rows]  # fmt: skip
+    ax.barh(y, [v if v is not None else 0 for v in alphas], 0.62, color=colours, zorder=2,
+            gid="alpha")  # fmt: skip
+    for yi, a, colour in zip(y, rows, colours, strict=True):
+        # The reading in words, in a column right of the scale: never over a bar or the line.
+        alpha = a.krippendorff_alpha
+        words = (
+            f"{number(alpha)}  {agreement_words(alpha)}" if alpha is not None else "not measurable"
+        )
+        ax.text(1.06, yi, words, va="center", ha="left", color=NAVY if colour != ACCENT else ACCENT,
+                fontweight="bold" if colour == ACCENT else "normal")  # fmt: skip
     threshold = rows[0].threshold if rows else 0.667
-    ax.axvline(threshold, color=ACCENT, lw=1.4, ls=(0, (5, 3)), zorder=3, gid="threshold")
-    ax.text(threshold, len(rows) - 0.45, f" trust threshold \u03b1 ≥ {threshold:.3f}", color=ACCENT,
-            fontsize=9.5, va="bottom")  # fmt: skip
-    ticks = []
-    for a in rows:
-        fail = a.prevalence.get("fail")
-        prevalence = f"fail in {pct(fail, 0)} of ratings" if fail is not None else ""
-        ticks.append(f"{metric_label(a.attribute)}\n{prevalence}")
-    ax.set_yticks(y, ticks, fontsize=9.5)
+    ax.axvline(threshold, color=ACCENT, lw=1.4, ls=(0, (5, 3)), zorder=4, gid="threshold")
+    ax.text(threshold, len(rows) - 0.5, f"trust threshold {threshold:.3f}", color=ACCENT,
+            ha="center", va="bottom")  # fmt: skip
+    ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.set_yticks(y, [metric_label(a.attribute) for a in rows])
     for tick, a in zip(ax.get_yticklabels(), rows, strict=True):
         if a.trusted is False:
             tick.set_color(ACCENT)
             tick.set_fontweight("bold")
     ax.tick_params(axis="y", length=0)
-    low = min([0.0, *(v for a in rows for v in (a.krippendorff_alpha, a.fleiss_kappa,
-                                                   a.cohen_kappa) if v is not None)])  # fmt: skip
-    ax.set_xlim(low - 0.02, 1.02)
+    low = min([0.0, *(v for v in alphas if v is not None)])
+    ax.set_xlim(low - 0.02, 1.75)
+    ax.spines["bottom"].set_bounds(low - 0.02, 1.02)
     ax.set_ylim(-0.6, len(rows) - 0.1)
-    ax.set_xlabel("Agreement (1 = perfect; 0 = no better than chance)")
-    fig.legend(loc="outside lower center", ncols=4, fontsize=9.5)
+    ax.set_xlabel("Krippendorff's \u03b1: 0 = no better than chance, 1 = always agree", loc="left")
     weak = [a for a in rows if a.trusted is False]
     unknown = [a for a in rows if a.trusted is None]
     if not rows:
         alt = "No calibration set: reviewer agreement was not measured."
     elif weak:
-        parts = [
-            f"{metric_label(a.attribute)} (\u03b1 {number(a.krippendorff_alpha)} < {threshold:.2f}, "
-            f"raw agreement {pct(a.percent_agreement, 0)})"
-            for a in weak
-        ]
+        parts = [f"{metric_label(a.attribute)} (reviewers {agreement_words(a.krippendorff_alpha)}, "
+                 f"\u03b1 {number(a.krippendorff_alpha)})" for a in weak]  # fmt: skip
         alt = (
             f"Reviewers agree well enough to trust the trend on {len(rows) - len(weak)} of "
-            f"{len(rows)} checks; agreement is too low on {join(parts)}, so "
+            f"{len(rows)} checks; not on {join(parts)}, so "
             f"{'its' if len(weak) == 1 else 'their'} trend cannot be trusted."
         )
     else:

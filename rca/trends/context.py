@@ -8,31 +8,37 @@ statement, no action text, nothing a reviewer wrote in a sentence.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from rca import __version__
 from rca.analyse.metrics import format_duration
+from rca.audience import DecisionDefaults
 from rca.trends.cases import CASE_DIMENSIONS, CausePareto, ClockSummary
 from rca.trends.qa import ITEM_METRIC
 from rca.trends.queries import Scope
-from rca.trends.stats import RULE_TEXT, PChart
+from rca.trends.stats import RULE_TEXT, PChart, rule_chance
 from rca.trends.summary import CaseTrends, QaTrends
 from rca.trends.words import (
     CLOCK_LABELS,
+    MIN_RATE_N,
+    agreement_words,
     chart_finding,
+    chart_statistics,
     code_label,
     day_label,
     flag_runs,
     join,
     metric_label,
     number,
+    panels_finding,
     pct,
     period_label,
     plural,
     rules_text,
     run_finding,
+    share_text,
     span_label,
 )
 
@@ -54,6 +60,7 @@ class Source:
     cases: int
     classification: str
     today: date
+    decisions: DecisionDefaults = field(default_factory=DecisionDefaults)
 
 
 def trends_context(
@@ -61,9 +68,9 @@ def trends_context(
 ) -> Context:
     """Everything the deck and brief say, as plain data (strings pre-worded, numbers kept)."""
     scope = cases.scope
-    qa_part = _qa(qa, scope.period, labels) if qa is not None else None
+    qa_part = _qa(qa, scope.period, labels, source.today) if qa is not None else None
     case_part = _cases(cases, labels)
-    period = _range(qa_part, case_part, scope)
+    period = _range(qa_part, case_part)
     meta = {
         "title": "Quality trends",
         "case_id": "Quality trends",  # the deck footer's second half
@@ -72,9 +79,10 @@ def trends_context(
         "classification": source.classification,
         "tool_version": __version__,
         "period": scope.period,
-        "range": period,
+        "range": period,  # from the data present, each source its own span
         "since": scope.since.isoformat() if scope.since else None,
         "until": scope.until.isoformat() if scope.until else None,
+        "window": _window(scope),
         "generated": (
             f"rca {__version__}: {plural(source.cases, 'case review')} ({source.cases_dir})"
             + (f" and {qa_part['items']:,} QA assessments ({source.qa_source})" if qa_part else "")
@@ -88,25 +96,56 @@ def trends_context(
         "cases": case_part,
     }
     context["headlines"] = _headlines(context)
-    context["asks"] = _asks(context)
+    context["asks"] = _asks(context, source.decisions, source.today)
     context["method"] = _method(context, qa)
+    context["method_detail"] = _method_detail(context)
     return context
 
 
-def _range(qa: Context | None, cases: Context, scope: Scope) -> str:
-    """The range covered: --since/--until as given, else the first and last period with data."""
-    days = [d for d in (qa or {}).get("days", []) + cases["days"] if d is not None]
-    if not days and not (scope.since and scope.until):
-        return "no data in range"
-    first = day_label(scope.since) if scope.since else period_label(min(days), scope.period)
-    last = day_label(scope.until) if scope.until else period_label(max(days), scope.period)
-    return f"{first} to {last}"
+def _range(qa: Context | None, cases: Context) -> str:
+    """What the data covers, each source its own span: `QA Apr 2025-Mar 2026 · cases Mar-Nov 2026`.
+
+    Never the --since/--until window or the union of both sources: a title must
+    not promise QA figures for months that have none.
+    """
+    parts = []
+    if qa is not None and qa["days"]:
+        parts.append(f"QA {qa['range']}")
+    if cases["range"]:
+        parts.append(f"cases {cases['range']}")
+    return " \u00b7 ".join(parts) or "no data in range"
+
+
+def _window(scope: Scope) -> str | None:
+    """The --since/--until window asked for, in words (None when neither was given)."""
+    if scope.since and scope.until:
+        return f"{day_label(scope.since)} to {day_label(scope.until)}"
+    if scope.since:
+        return f"from {day_label(scope.since)}"
+    if scope.until:
+        return f"up to {day_label(scope.until)}"
+    return None
+
+
+# A source whose data ends more than this many periods before the report is stale.
+STALE_PERIODS = 2
+PERIOD_DAYS = {"week": 7, "month": 31, "quarter": 92}
+
+
+def _staleness(last: date, today: date, period: str) -> Context | None:
+    """How far the data ends before the report, when that is more than STALE_PERIODS periods."""
+    days = (today - last).days
+    if days <= STALE_PERIODS * PERIOD_DAYS[period]:
+        return None
+    months = (today.year - last.year) * 12 + today.month - last.month - (today.day < last.day)
+    gap = plural(months, "month") if period != "week" or days >= 62 else plural(days // 7, "week")
+    return {"last": day_label(last), "gap": gap, "days": days}
 
 
 # --------------------------------------------------------------------------- QA
 
 
-def _qa(qa: QaTrends, period: str, labels: dict[str, str]) -> Context:
+def _qa(qa: QaTrends, period: str, labels: dict[str, str], today: date) -> Context:
     overall = {r.attribute: r for r in qa.accuracy if r.process_type is None and r.period is None}
     agreement = {a.attribute: a for a in qa.agreement}
     charts = [_chart(c, period, agreement.get(c.metric)) for c in qa.charts]
@@ -130,6 +169,10 @@ def _qa(qa: QaTrends, period: str, labels: dict[str, str]) -> Context:
         "days": [periods[0], periods[-1]] if periods else [],
         "periods": len(periods),
         "range": span_label(periods[0], periods[-1], period) if periods else "no data",
+        "last_day": day_label(qa.handled[1]) if qa.handled else None,
+        "stale": _staleness(qa.handled[1], today, period) if qa.handled else None,
+        "overview": panels_finding(qa.charts, period),
+        "overview_flagged": [c["label"] for c in charts if c["flagged"]],
         "item_accuracy": pct(item.accuracy) if item else "n/a",
         "charts": charts,
         "flagged": [c for c in flagged if c["metric"] != ITEM_METRIC],
@@ -144,6 +187,9 @@ def _qa(qa: QaTrends, period: str, labels: dict[str, str]) -> Context:
                 "ci": f"{pct(r.ci_low)[:-1]}\u2013{pct(r.ci_high)}",
                 "flagged": next((c["flag_text"] for c in charts if c["metric"] == m), ""),
                 "trust": "\u2013" if m == ITEM_METRIC else _trust_text(agreement.get(m)),
+                "flag_plain": next(
+                    (c["finding"] for c in charts if c["metric"] == m and c["flagged"]), ""
+                ),
                 "untrusted": agreement[m].trusted is False if m in agreement else False,
             }
             for m, r in overall.items()
@@ -201,6 +247,10 @@ def _qa(qa: QaTrends, period: str, labels: dict[str, str]) -> Context:
             {
                 "metric": a.attribute,
                 "label": metric_label(a.attribute),
+                "words": agreement_words(a.krippendorff_alpha),
+                "chance": pct(sum(v * v for v in a.prevalence.values()), 0)
+                if a.prevalence
+                else "n/a",
                 "items": a.items,
                 "reviewers": a.reviewers,
                 "alpha": number(a.krippendorff_alpha),
@@ -230,6 +280,7 @@ def _chart(chart: PChart, period: str, agreement: Any) -> Context:
         "centre": pct(chart.centre),
         "baseline": chart.baseline_periods,
         "finding": chart_finding(chart, period),
+        "statistics": chart_statistics(chart, period),
         "flagged": bool(runs),
         "flag_text": "; ".join(
             f"{span_label(r[0].period, r[-1].period, period)} ({rules_text(r)})" for r in runs
@@ -269,8 +320,8 @@ def _trust_text(agreement: Any) -> str:
         return "not calibrated"
     if agreement.trusted is None:
         return "not measurable"
-    return f"\u03b1 {number(agreement.krippendorff_alpha)}" + (
-        "" if agreement.trusted else " (too low)"
+    return (
+        f"{number(agreement.krippendorff_alpha)}: {agreement_words(agreement.krippendorff_alpha)}"
     )
 
 
@@ -279,6 +330,8 @@ def _process_cell(row: Any, overall: float | None) -> Context:
         return {"text": "\u2013", "n": "", "low": False}
     # Below the overall level with 95 % confidence: the interval's top is under it.
     low = overall is not None and row.ci_high is not None and row.ci_high < overall
+    if row.n < MIN_RATE_N:  # a rate of one or two items reads as 0 % or 100 %: counts instead
+        return {"text": f"{row.passed} of {row.n}", "n": "", "low": low}
     return {"text": pct(row.accuracy), "n": f"n={row.n:,}", "low": low}
 
 
@@ -355,6 +408,33 @@ def _clock_rows(
     return out
 
 
+def _clocks_finding(clocks: Sequence[ClockSummary]) -> str:
+    """The clocks that missed their target most often, every one of them: `Time to detect and
+    time to respond missed their target in 3 of 6 cases each`."""
+    missed = [c for c in clocks if c.breached and c.with_target]
+    if not missed:
+        return "No clock missed its service-level target"
+    rate = max(c.breached / c.with_target for c in missed)
+    worst = [c for c in missed if c.breached / c.with_target == rate]
+    names = join([CLOCK_LABELS[c.metric] if i == 0 else CLOCK_LABELS[c.metric].lower()
+                  for i, c in enumerate(worst)])  # fmt: skip
+    counts = {(c.breached, c.with_target) for c in worst}
+    if len(worst) == 1:
+        c = worst[0]
+        return (
+            f"{names} missed its service-level target in {c.breached} of {c.with_target} cases "
+            f"(median {format_duration(c.median_seconds)})"
+        )
+    if len(counts) == 1:
+        k, n = counts.pop()
+        return f"{names} missed their service-level target in {k} of {n} cases each"
+    return (
+        f"{names} missed their service-level target most often, in "
+        + join([f"{c.breached} of {c.with_target}" for c in worst])
+        + " cases"
+    )
+
+
 def _cases(cases: CaseTrends, labels: dict[str, str]) -> Context:
     period = cases.scope.period
     total = next((p for p in cases.portfolio if p.total), None)
@@ -372,6 +452,7 @@ def _cases(cases: CaseTrends, labels: dict[str, str]) -> Context:
     return {
         "count": n_cases,
         "days": [days[0], days[-1]] if days else [],
+        "range": span_label(days[0], days[-1], period) if days else "",
         "roots": roots,
         "cause_word": "root cause" if roots else "cause",
         "categories": _pareto_rows(categories, labels),
@@ -413,6 +494,7 @@ def _cases(cases: CaseTrends, labels: dict[str, str]) -> Context:
                 "cases": r.cases,
                 "repeats": r.repeats,
                 "rate": pct(r.rate, 0),
+                "text": share_text(r.repeats, r.cases),
             }
             for r in cases.repeat_rates
             if r.repeats
@@ -481,6 +563,7 @@ def _cases(cases: CaseTrends, labels: dict[str, str]) -> Context:
             }
             for c in overall_clocks
         ],
+        "clocks_finding": _clocks_finding(overall_clocks),
         "clocks_by_process": _clock_rows(cases.clocks, labels, "process_type", period),
         "clocks_by_period": _clock_rows(cases.clocks, labels, "period", period),
         "clock_names": list(CLOCK_LABELS.values()),
@@ -499,153 +582,197 @@ def _cases(cases: CaseTrends, labels: dict[str, str]) -> Context:
 
 
 def _headlines(ctx: Context) -> list[Context]:
-    """The bottom line, most urgent first: each a tone (alert, ok, info) and a sentence."""
+    """The bottom line in plain words, most urgent first: a tone (alert, ok, info), a sentence
+    (`text`), and the same in fewer words for a slide (`short`)."""
     qa, cases = ctx["qa"], ctx["cases"]
     out: list[Context] = []
     if qa is not None:
+        if qa["stale"]:
+            short = f"QA data ends {qa['stale']['last']}, {qa['stale']['gap']} before this report"
+            out.append({"tone": "alert", "short": f"{short}.", "text": (
+                f"{short}: the QA figures cannot show how quality has moved since."
+            )})  # fmt: skip
         for chart in qa["flagged"]:
             caveat = (
                 " Reviewers do not agree on this check, so read it with care."
                 if chart["untrusted"]
                 else ""
             )
-            out.append({"tone": "alert", "text": chart["finding"] + caveat})
-        if qa["stable"]:
-            stable = [s for s in qa["stable"] if s != metric_label(ITEM_METRIC)]
-            if stable:
-                names = join([s[0].lower() + s[1:] for s in stable])
-                head = "The other check" if len(stable) == 1 else f"The other {len(stable)} checks"
-                if not qa["flagged"]:
-                    head = "Every check" if len(stable) > 1 else "The check"
-                out.append({"tone": "ok", "text": (
-                    f"{head} stayed within {'its' if len(stable) == 1 else 'their'} control limits "
-                    f"in every {ctx['meta']['period']}: {names}."
-                )})  # fmt: skip
-        for a in qa["agreement"]:
-            if a["trusted"] is False:
-                out.append({"tone": "alert", "text": (
-                    f"Reviewers disagree on {a['label'].lower()} (Krippendorff's \u03b1 {a['alpha']}, "
-                    f"below {qa['threshold']}; raw agreement {a['raw']}): its trend cannot be "
-                    "trusted until the policy it checks is clarified."
-                )})  # fmt: skip
-        if qa["top_error"]:
-            top = qa["top_error"]
             out.append(
-                {
-                    "tone": "info",
-                    "text": f"{top['label']} is the most frequent QA error type: {top['share']} of {qa['errors_total']:,} errors.",
-                }
+                {"tone": "alert", "text": chart["finding"] + caveat, "short": chart["finding"]}
             )
-    for r in cases["recurrence"]:
-        out.append(
-            {
-                "tone": "alert",
-                "text": f"Cause code “{r['label']}” recurred: it appears in {r['cases']} cases ({r['case_ids']}).",
-            }
-        )
-    for i in cases["ineffective"]:
-        out.append(
-            {
-                "tone": "alert",
-                "text": f"Action {i['action']} ({i['owner']}) looks ineffective: its cause “{i['code']}” occurred again in {i['recurred_in']} after it was completed on {i['completed']}.",
-            }
-        )
-    acts = cases["actions"]
-    if acts:
-        tone = "alert" if acts["overdue"] or acts["verification_overdue"] else "info"
-        out.append({"tone": tone, "text": (
-            f"{acts['total']} corrective actions: {acts['open']} open ({acts['overdue']} overdue), "
-            f"{acts['awaiting']} done and awaiting verification of effectiveness "
-            f"({acts['verification_overdue']} past their verification date), {acts['verified']} verified."
-        )})  # fmt: skip
-    breached = [c for c in cases["clocks"] if c["breached"]]
-    if breached:
-        worst = max(breached, key=lambda c: c["breached"] / max(c["with_target"], 1))
-        out.append(
-            {
-                "tone": "alert",
-                "text": f"{worst['label']} breached its service level in {worst['breached']} of {worst['with_target']} cases (median {worst['median']}).",
-            }
-        )
-    return out
-
-
-def _asks(ctx: Context) -> list[Context]:
-    """Decisions and follow-ups the data calls for."""
-    qa, cases = ctx["qa"], ctx["cases"]
-    out: list[Context] = []
-    if qa is not None:
-        for chart in qa["flagged"]:
-            run = chart["runs"][0]
-            out.append({"title": f"Find out what changed for {chart['label'].lower()}", "text": (
-                f"The shift starts in {run['start']}. Ask for a root-cause review of "
-                "what changed then (tools, procedure, staffing) and a corrective action with an owner."
+        stable = [s for s in qa["stable"] if s != metric_label(ITEM_METRIC)]
+        if stable:
+            names = join([s[0].lower() + s[1:] for s in stable])
+            head = "The other check" if len(stable) == 1 else f"The other {len(stable)} checks"
+            if not qa["flagged"]:
+                head = "Every check" if len(stable) > 1 else "The check"
+            out.append({"tone": "ok", "short": f"{head} held steady.", "text": (
+                f"{head} held steady: every {ctx['meta']['period']} within "
+                f"{'its' if len(stable) == 1 else 'their'} usual range ({names})."
             )})  # fmt: skip
         for a in qa["agreement"]:
             if a["trusted"] is False:
-                out.append({"title": f"Clarify what {a['label'].lower()} means", "text": (
+                out.append({"tone": "alert", "short": (
+                    f"Reviewers {a['words']} on {a['label'].lower()}: its trend cannot be trusted "
+                    "yet."
+                ), "text": (
+                    f"Reviewers {a['words']} on {a['label'].lower()}: two reviewers give the same "
+                    f"answer {a['raw']} of the time, where guessing in the same proportions would "
+                    f"give {a['chance']}. Its trend cannot be trusted until the policy it checks "
+                    "is clarified."
+                )})  # fmt: skip
+        if qa["top_error"]:
+            top = qa["top_error"]
+            text = (
+                f"{top['label']} is the most frequent QA error type: {top['share']} of "
+                f"{qa['errors_total']:,} errors."
+            )
+            out.append({"tone": "info", "text": text, "short": text})
+    for r in cases["recurrence"]:
+        short = (
+            f"The same cause, \u201c{r['label']}\u201d, was found in {r['cases']} of "
+            f"{cases['count']} cases"
+        )
+        out.append({"tone": "alert", "short": f"{short}.", "text": f"{short} ({r['case_ids']})."})
+    for i in cases["ineffective"]:
+        out.append({"tone": "alert", "short": (
+            f"Action {i['action']} ({i['owner']}) did not hold: its cause came back."
+        ), "text": (
+            f"Action {i['action']} ({i['owner']}) did not hold: its cause \u201c{i['code']}\u201d "
+            f"came back in {i['recurred_in']} after the action was completed on {i['completed']}."
+        )})  # fmt: skip
+    acts = cases["actions"]
+    if acts:
+        tone = "alert" if acts["overdue"] or acts["verification_overdue"] else "info"
+        out.append({"tone": tone, "short": (
+            f"{acts['total']} corrective actions: {acts['open']} open ({acts['overdue']} overdue), "
+            f"{acts['awaiting']} awaiting a check that they worked, {acts['verified']} verified."
+        ), "text": (
+            f"{acts['total']} corrective actions: {acts['open']} open ({acts['overdue']} overdue), "
+            f"{acts['awaiting']} done and awaiting a check that they worked "
+            f"({acts['verification_overdue']} past the date for it), {acts['verified']} verified."
+        )})  # fmt: skip
+    breached = [c for c in cases["clocks"] if c["breached"]]
+    if breached:
+        text = f"{ctx['cases']['clocks_finding']}."
+        out.append({"tone": "alert", "text": text, "short": text})
+    return out
+
+
+def _asks(ctx: Context, defaults: DecisionDefaults, today: date) -> list[Context]:
+    """Decisions and follow-ups the data calls for, each with who decides and by when."""
+    qa, cases = ctx["qa"], ctx["cases"]
+    out: list[Context] = []
+
+    def ask(kind: str, title: str, text: str) -> None:
+        by = defaults.due(kind, today)
+        out.append({"kind": kind, "title": title, "text": text,
+                    "decider": defaults.decider_for(kind), "by": by.isoformat(),
+                    "by_text": day_label(by)})  # fmt: skip
+
+    if qa is not None:
+        if qa["stale"]:
+            ask("trend_stale", "Bring the QA data up to date", (
+                f"The assessments stop at {qa['stale']['last']}. Load those since, and re-run the "
+                "trends before acting on the QA findings."
+            ))  # fmt: skip
+        for chart in qa["flagged"]:
+            run = chart["runs"][0]
+            ask("trend_shift", f"Find out what changed for {chart['label'].lower()}", (
+                f"The shift starts in {run['start']}. Ask for a root-cause review of what changed "
+                "then (tools, procedure, staffing) and a corrective action with an owner."
+            ))  # fmt: skip
+        for a in qa["agreement"]:
+            if a["trusted"] is False:
+                ask("trend_calibration", f"Clarify what {a['label'].lower()} means", (
                     "Reviewers read the policy behind this check differently. Agree one reading, "
                     "update the guidance, and re-run calibration before acting on its trend."
-                )})  # fmt: skip
+                ))  # fmt: skip
     for r in cases["recurrence"]:
-        out.append({"title": f"Treat “{r['label']}” as a systemic cause", "text": (
-            f"It appears in {r['cases']} cases. Check that the actions addressing it work across "
+        ask("trend_recurrence", f"Treat \u201c{r['label']}\u201d as a systemic cause", (
+            f"It was found in {r['cases']} cases. Check that the actions addressing it work across "
             "teams, not case by case."
-        )})  # fmt: skip
+        ))  # fmt: skip
     for i in cases["ineffective"]:
-        out.append(
-            {
-                "title": f"Revisit action {i['action']}",
-                "text": f"Its cause came back after completion; the action did not work as intended ({i['owner']}).",
-            }
-        )
+        ask("trend_ineffective", f"Revisit action {i['action']}", (
+            f"Its cause came back after completion; the action did not work as intended "
+            f"(owner: {i['owner']})."
+        ))  # fmt: skip
     acts = cases["actions"]
     if acts and (acts["awaiting"] or acts["overdue"]):
-        out.append({"title": "Close the loop on corrective actions", "text": (
-            f"{acts['awaiting']} done actions still await verification of effectiveness"
+        ask("trend_actions", "Close the loop on corrective actions", (
+            f"{acts['awaiting']} done actions still await a check that they worked"
             + (f" and {acts['overdue']} are overdue" if acts["overdue"] else "")
             + ": hold owners to their verification dates."
-        )})  # fmt: skip
+        ))  # fmt: skip
     return out
 
 
 def _method(ctx: Context, qa: QaTrends | None) -> list[str]:
-    meta = ctx["meta"]
+    """How the figures were made: the statistics the plain sentences stand for."""
+    meta, qa_ctx = ctx["meta"], ctx["qa"]
+    period = meta["period"]
     lines = [
-        f"Periods are {meta['period']}s. QA items count in the {meta['period']} they were "
-        "handled; cases count in the period they were detected.",
+        f"Data: {meta['range']}"
+        + (f" (asked for {meta['window']})" if meta["window"] else "")
+        + f". QA items count in the {period} they were handled, cases in the {period} they were "
+        f"detected. A source ending more than {STALE_PERIODS} {period}s before the report is "
+        "flagged as out of date.",
     ]
     if qa is not None and qa.charts:
         chart = qa.charts[0]
+        chances = "; ".join(
+            f"{RULE_TEXT[r]}, {pct(rule_chance(r), 2)} of {period}s" for r in chart.rules
+        )
         lines.append(
             f"Control charts (p-charts): the centre line is the pass rate of the first "
-            f"{chart.baseline_periods} {meta['period']}s (the baseline); the limits are 3 sigma "
-            f"for each {meta['period']}'s own number of items, so they widen when fewer items "
-            "were assessed. A period is flagged by: "
-            + join([RULE_TEXT[r] for r in chart.rules], "or")
-            + "."
+            f"{chart.baseline_periods} {period}s; the limits are 3 sigma for each {period}'s own "
+            f"number of items. \u201cHappens by chance less than 1 time in N\u201d is how often "
+            f"noise alone trips the rule that flagged the {period}: {chances}."
         )
+    if qa_ctx is not None:
         lines.append(
             "Accuracy intervals are 95% Wilson score intervals. An item passes a check when the "
             "reviewer scored it pass; not-applicable scores are left out."
         )
-    if qa is not None and qa.agreement:
+    if qa is not None and qa.agreement and qa_ctx is not None:
         lines.append(
-            "Calibration: several reviewers scored the same items. Krippendorff's alpha (any "
-            "number of reviewers, missing ratings allowed) decides whether a check's trend can be "
-            f"trusted (alpha ≥ {qa.agreement[0].threshold:.3f}); Fleiss' kappa, Cohen's kappa "
-            "(mean over reviewer pairs), raw agreement and the share of fail ratings are shown "
-            "beside it, because kappa and alpha fall when one answer is rare."
+            "Calibration: several reviewers scored the same items. Krippendorff's alpha decides "
+            f"whether a check's trend can be trusted (alpha \u2265 {qa.agreement[0].threshold:.3f}). "
+            "In words: 0.8 or more agree well; from 0.667 well enough to use with care; from 0.4 "
+            "only partly; from 0.2 barely more than chance; below that no more than chance."
         )
     lines.append(
         "Case reviews: causes are counted by fishbone category and cause code"
         + (" (root causes only, as the analysis ranks them)" if ctx["cases"]["roots"] else "")
         + ". A cause code recurs when it appears in more than one case; an action is ineffective "
-        "when a cause it addressed occurs again in a later case after the action was completed."
+        "when a cause it addressed occurs again in a later case after the action was completed. "
+        f"Groups of fewer than {MIN_RATE_N} are shown as counts (\u201c1 of 2\u201d), never as "
+        "a rate."
     )
     lines.append(
         "Clocks: detect = error to detection, escalate = detection to escalation, respond = "
         "request received to response, resolve = detection to resolution, each against the "
         "service level the record sets for its process type."
     )
+    lines.append(
+        "Who decides and by when: the leadership audience profile's defaults, counted from the "
+        f"report date ({meta['as_of_text']})."
+    )
+    return lines
+
+
+def _method_detail(ctx: Context) -> list[str]:
+    """Each flag's statistic, for those who want it (the deck has them in its notes)."""
+    qa = ctx["qa"]
+    if qa is None:
+        return []
+    lines = [f"{c['label']}: {c['statistics']}." for c in qa["charts"] if c["flagged"]]
+    lines += [
+        f"{a['label']}: alpha {a['alpha']}, Fleiss' kappa {a['fleiss']}, Cohen's kappa "
+        f"{a['cohen']}; raw agreement {a['raw']} where chance gives {a['chance']}."
+        for a in qa["agreement"]
+        if a["trusted"] is False
+    ]
     return lines

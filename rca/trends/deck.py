@@ -45,13 +45,12 @@ def title(b: DeckBuilder, ctx: Context) -> None:
     sources = [plural(cases["count"], "case review")]
     if qa is not None:
         sources.append(f"{qa['items']:,} QA assessments")
+    lines = [f"{meta['range']} · by {meta['period']}", " and ".join(sources)]
+    if qa is not None and qa["stale"]:
+        lines.append(f"QA data ends {qa['stale']['last']}, {qa['stale']['gap']} before this report")
     b.title_slide(
         "Quality trends: case reviews and QA assessments",
-        [
-            f"{meta['range']} · by {meta['period']}",
-            " and ".join(sources),
-            f"As of {meta['as_of_text']} · {meta['classification']}",
-        ],
+        [*lines, f"As of {meta['as_of_text']} · {meta['classification']}"],
         "\n".join([
             "Purpose: what the quality data says across reviews, where it changed, and what "
             "needs a decision.",
@@ -83,7 +82,7 @@ def bottom_line(b: DeckBuilder, ctx: Context) -> None:
     marks = {"alert": "▲", "ok": "✓", "info": BULLET}
     blocks = [
         block(
-            para(h["text"], bullet=marks[h["tone"]], tag="accent" if h["tone"] == "alert" else "")
+            para(h["short"], bullet=marks[h["tone"]], tag="accent" if h["tone"] == "alert" else "")
         )
         for h in ctx["headlines"]
     ]
@@ -106,15 +105,17 @@ def control_charts(b: DeckBuilder, ctx: Context) -> None:
         if not b.has_diagram(name):
             continue
         run = chart["runs"][0]
-        title_text = f"{chart['label']} {run['text'].split(' (')[0]}"
+        title_text = f"{chart['label']} {run['text']}"
         item = qa["item_flagged"]
+        period = ctx["meta"]["period"]
         notes = [
             chart["finding"],
-            f"Data column: {chart['metric']}. Each point is one {ctx['meta']['period']}'s share of "
-            "assessed items that passed this check.",
-            f"The centre line ({chart['centre']}) is the baseline: the first {chart['baseline']} "
-            f"{ctx['meta']['period']}s. The dashed limits are 3 sigma for each period's number of "
-            "items; inside them, month-to-month movement is noise.",
+            f"Each point is one {period}'s share of assessed items that passed this check "
+            f"(data column {chart['metric']}).",
+            f"The centre line ({chart['centre']}) is the level of the first {chart['baseline']} "
+            f"{period}s. Between the dashed lines is the usual range: inside it, {period}-to-"
+            f"{period} movement is noise.",
+            f"For those who want the statistic: {chart['statistics']}.",
             *(f"Flagged {r['span']}: {r['rules_long']}." for r in chart["runs"]),
         ]
         if item is not None and chart["metric"] != item["metric"]:
@@ -132,18 +133,12 @@ def accuracy_overview(b: DeckBuilder, ctx: Context) -> None:
     qa = ctx["qa"]
     if qa is None or not b.has_diagram("accuracy-by-period"):
         return
-    moved = [c["label"] for c in qa["flagged"]]
-    heading = (
-        f"Every check, {ctx['meta']['period']} by {ctx['meta']['period']}: only "
-        f"{moved[0].lower()} moved"
-        if len(moved) == 1
-        else f"Every check, {ctx['meta']['period']} by {ctx['meta']['period']}"
-    )
     notes = "\n".join([
-        "One panel per check: each point is a period's accuracy, the bar its 95% confidence "
-        "interval (Wilson). Orange points are periods a control-chart rule flagged.",
+        "One panel per check, all on one scale: each point is a period's accuracy, the bar its "
+        "95% confidence interval (Wilson). Orange panels and points are the ones flagged.",
         *(c["finding"] for c in qa["charts"]),
     ])  # fmt: skip
+    heading = qa["overview"]  # the chart's own finding: the title names every flagged panel
     b.picture_slide(heading, b.diagrams["accuracy-by-period"], notes)
 
 
@@ -170,17 +165,21 @@ def calibration(b: DeckBuilder, ctx: Context) -> None:
     weak = [a for a in qa["agreement"] if a["trusted"] is False]
     if weak:
         names = " and ".join(a["label"].lower() for a in weak)
-        heading = f"Reviewers disagree on {names}: {'its' if len(weak) == 1 else 'their'} trend can\u2019t be trusted yet"
+        words = weak[0]["words"] if len(weak) == 1 else "agree too little"
+        heading = (
+            f"Reviewers {words} on {names}: {'its' if len(weak) == 1 else 'their'} trend "
+            "can\u2019t be trusted yet"
+        )
     else:
         heading = "Reviewers agree on every check: the trends can be trusted"
     notes = "\n".join([
-        f"Calibration: several reviewers scored the same items. A check's trend is trusted when "
-        f"Krippendorff's alpha is at least {qa['threshold']}.",
+        "Calibration: several reviewers scored the same items. The bar says how far they agree "
+        "beyond what chance alone would give; at the dashed line a check's trend can be trusted.",
         "Raw agreement alone flatters: when most items pass, two reviewers agree by chance "
-        "most of the time. Alpha and kappa correct for that.",
-        *(f"{a['label']}: alpha {a['alpha']}, Fleiss {a['fleiss']}, Cohen {a['cohen']}, raw "
-          f"agreement {a['raw']}, fail in {a['fail_share']} of ratings: {a['verdict']}."
-          for a in qa["agreement"]),
+        "most of the time.",
+        *(f"{a['label']}: reviewers {a['words']} (alpha {a['alpha']}, Fleiss {a['fleiss']}, "
+          f"Cohen {a['cohen']}); same answer {a['raw']} of the time where chance gives "
+          f"{a['chance']}; {a['verdict']}." for a in qa["agreement"]),
     ])  # fmt: skip
     b.picture_slide(heading, b.diagrams["agreement"], notes)
 
@@ -224,15 +223,36 @@ def recurrence(b: DeckBuilder, ctx: Context) -> None:
                       [block(para("Every cause code appears in one case only."))], "\n".join(notes))  # fmt: skip
         return
     first = cases["recurrence"][0]
-    heading = f"“{first['label']}” recurred in {first['cases']} cases"
-    intro = lead("Ineffective actions:", "none: no completed action saw its cause come back." if not
-                 cases["ineffective"] else "; ".join(f"{i['action']} ({i['owner']})" for i in cases["ineffective"]))  # fmt: skip
-    b.table_slides(
-        heading,
-        [Column("Cause code", 3), Column("Category", 2), Column("Cases", 0.8),
-         Column("Which", 2.2), Column("First to last", 2.4)],
-        rows, "\n".join(notes), intro=intro,
-    )  # fmt: skip
+    heading = (
+        f"\u201c{first['label']}\u201d was found in {first['cases']} of {cases['count']} cases"
+    )
+    held = (
+        "none: no completed action saw its cause come back."
+        if not cases["ineffective"]
+        else "; ".join(f"{i['action']} ({i['owner']})" for i in cases["ineffective"])
+    )
+    if len(rows) > 3:  # enough rows for a table to be the clearest view
+        b.table_slides(
+            heading,
+            [Column("Cause code", 3), Column("Category", 2), Column("Cases", 0.8),
+             Column("Which", 2.2), Column("First to last", 2.4)],
+            rows, "\n".join(notes), intro=lead("Actions that did not hold:", held),
+        )  # fmt: skip
+        return
+    # One to three codes: sentences read better than a near-empty table.
+    blocks = [
+        block(lead(f"\u201c{r['label']}\u201d:", f"{r['category']}; {r['cases']} cases "
+                   f"({r['case_ids']}), {r['first']} to {r['last']}.", bullet=BULLET))
+        for r in cases["recurrence"]
+    ]  # fmt: skip
+    blocks += [
+        block(para(f"The other {plural(cases['codes_once'], 'cause code')} appear in one case "
+                   "each.", bullet=BULLET)),
+        block(lead("Actions that did not hold:", held)),
+        block(para("A cause found in more than one case points at the system, not at one case "
+                   "or one person.", tag="muted")),
+    ]  # fmt: skip
+    b.text_slides(heading, blocks, "\n".join(notes))
 
 
 def actions(b: DeckBuilder, ctx: Context) -> None:
@@ -260,17 +280,17 @@ def clocks(b: DeckBuilder, ctx: Context) -> None:
     cases = ctx["cases"]
     if not cases["clocks"] or not b.has_diagram("clock-breaches"):
         return
-    breached = [c for c in cases["clocks"] if c["breached"]]
-    if breached:
-        worst = max(breached, key=lambda c: c["breached"] / max(c["with_target"], 1))
-        heading = f"{worst['label']} breached its target in {worst['breached']} of {worst['with_target']} cases"
-    else:
-        heading = "No clock breached its service level"
+    heading = cases["clocks_finding"]
     notes = "\n".join([
-        "Each bar is the share of cases whose clock ran past the service level for its process "
-        "type; the label is breached of measured.",
+        "Each bar counts the cases measured on a clock: those that ran past the service level "
+        "for their process type, and those within it. Counts, not rates: six cases make a rate "
+        "jump by 17 points a case.",
         *(f"{c['label']}: median {c['median']}, 90th percentile {c['p90']}, {c['breached']} of "
-          f"{c['with_target']} breached" for c in cases["clocks"]),
+          f"{c['with_target']} missed" for c in cases["clocks"]),
+        "By process type (missed of measured): " + "; ".join(
+            f"{r['label']}: " + ", ".join(f"{n.lower()} {c['breach'] or c['median']}"
+                                          for n, c in zip(cases["clock_names"], r["cells"], strict=True) if c["breach"])
+            for r in cases["clocks_by_process"] if not r["total"]),
     ])  # fmt: skip
     b.picture_slide(heading, b.diagrams["clock-breaches"], notes)
 
@@ -279,10 +299,16 @@ def asks(b: DeckBuilder, ctx: Context) -> None:
     """What the data asks of leadership."""
     items = ctx["asks"]
     blocks = [
-        block(lead(f"{i}. {a['title']}.", a["text"])) for i, a in enumerate(items, start=1)
+        block(
+            lead(f"{i}. {a['title']}:", f"{a['decider']}, by {a['by_text']}."),
+            para(a["text"], tag="muted", space_before=2),
+        )
+        for i, a in enumerate(items, start=1)
     ] or [block(para("Nothing in this range calls for a decision."))]
-    notes = "\n".join(["Decisions and follow-ups the trends call for.",
-                       *(f"{a['title']}: {a['text']}" for a in items)])  # fmt: skip
+    notes = "\n".join(["Decisions and follow-ups the trends call for, each with who decides and by "
+                       "when (defaults from the leadership audience profile).",
+                       *(f"{a['title']} ({a['decider']}, by {a['by_text']}): {a['text']}"
+                         for a in items)])  # fmt: skip
     b.text_slides("Decisions and follow-ups", blocks, notes)
 
 
@@ -316,8 +342,8 @@ def accuracy_table(b: DeckBuilder, ctx: Context) -> None:
 def method(b: DeckBuilder, ctx: Context) -> None:
     """How the figures were made."""
     blocks = [block(para(line, bullet=BULLET)) for line in ctx["method"]]
-    blocks.append(block(para(f"Sources: {ctx['meta']['generated']}.", tag="muted")))
-    b.text_slides("Method and data", blocks, "How the figures were made, for questions.")
+    notes = f"How the figures were made, for questions. Sources: {ctx['meta']['generated']}."
+    b.text_slides("Method and data", blocks, notes)
 
 
 SLIDES: tuple[Slide, ...] = (

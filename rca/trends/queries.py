@@ -153,6 +153,18 @@ def _opt(value: Any) -> float | None:
     return None if np.isnan(number) else number
 
 
+def handled_span(qa: QaTable, scope: Scope | None = None) -> tuple[date, date] | None:
+    """The first and last day an item in scope was handled: the period the data really covers."""
+    scope = scope or Scope()
+    row = qa.con.execute(
+        f"SELECT min(handled_on), max(handled_on) FROM {quote(qa.name)}{scope.where()}",
+        scope.params(),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
 # --------------------------------------------------------------------------- control charts
 
 

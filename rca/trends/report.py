@@ -99,7 +99,8 @@ def build_trends(
     qa_part = qa_trends(qa, scope) if qa is not None else None
     labels = labels_for(records)
     (profile,) = select_profiles([AUDIENCE], template_dirs)
-    source = Source(sources[0], sources[1], len(records), profile.classification, today)
+    source = Source(sources[0], sources[1], len(records), profile.classification, today,
+                    profile.decisions)  # fmt: skip
     return Trends(qa_part, cases, trends_context(qa_part, cases, source, labels), labels)
 
 
@@ -131,21 +132,23 @@ def case_charts(
 
     roots = bool(cases.root_categories)
     word = "Root causes" if roots else "Causes"
-    categories = cases.root_categories if roots else cases.categories
-    codes = cases.root_codes if roots else cases.codes
-    return {
+    unit = "root cause" if roots else "cause"
+    categories = [(r.key, r.causes) for r in (cases.root_categories if roots else cases.categories)]
+    codes = [(r.key, r.causes) for r in (cases.root_codes if roots else cases.codes)]
+    out = {
         "pareto-categories": charts.pareto_chart(
-            "pareto-categories", f"{word} by fishbone category", [(r.key, r.causes) for r in categories],
-            unit="root cause" if roots else "cause", what="category", names=labels, raster=raster,
-        ),
-        "pareto-cause-codes": charts.pareto_chart(
-            "pareto-cause-codes", f"{word} by cause code", [(r.key, r.causes) for r in codes],
-            unit="root cause" if roots else "cause", what="cause code", top=12, rest_bar=False,
-            names=labels, raster=raster,
+            "pareto-categories", f"{word} by fishbone category", categories, unit=unit,
+            what="category", names=labels, raster=raster,
         ),
         "action-portfolio": charts.portfolio_chart(cases.portfolio, raster=raster),
         "clock-breaches": charts.breach_chart(cases.clocks, labels, raster=raster),
     }  # fmt: skip
+    if charts.is_pareto(codes):  # a tail of one-off codes has no concentration to chart
+        out["pareto-cause-codes"] = charts.pareto_chart(
+            "pareto-cause-codes", f"{word} by cause code", codes, unit=unit, what="cause code",
+            names=labels, raster=raster,
+        )  # fmt: skip
+    return out
 
 
 def draw_charts(trends: Trends, *, raster: bool = True) -> dict[str, Diagram]:

@@ -50,6 +50,32 @@ RULE_TEXT: dict[Rule, str] = {
     "eight_on_one_side": "8 points in a row on one side of the centre line",
 }
 
+
+def rule_chance(rule: Rule) -> float:
+    """How often noise alone makes one period trigger `rule`, either side (the false-alarm rate).
+
+    From the normal model the limits rest on: beyond 3 sigma 0.27 %; 2 of 3
+    beyond 2 sigma on one side 0.31 %; 4 of 5 beyond 1 sigma on one side
+    0.55 %; the 8th point in a row on one side 0.78 % (2 x 1/2^8).
+    """
+    normal = NormalDist()
+    if rule == "beyond_3sigma":
+        return 2 * (1 - normal.cdf(3))
+    if rule == "two_of_three_beyond_2sigma":
+        return 2 * _at_least(2, 3, 1 - normal.cdf(2))
+    if rule == "four_of_five_beyond_1sigma":
+        return 2 * _at_least(4, 5, 1 - normal.cdf(1))
+    if rule == "eight_on_one_side":
+        return 2 * 0.5**8
+    raise UsageError(f"unknown run rule {rule}")
+
+
+def _at_least(k: int, m: int, p: float) -> float:
+    from math import comb
+
+    return sum(comb(m, j) * p**j * (1 - p) ** (m - j) for j in range(k, m + 1))
+
+
 # Rule of thumb for the normal approximation of a p-chart: n * p * (1 - p) large enough
 # that the rarer outcome is expected at least 5 times a period.
 SPARSE_EXPECTED = 5

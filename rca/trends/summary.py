@@ -36,7 +36,15 @@ from rca.trends.cases import (
     repeat_rates,
 )
 from rca.trends.qa import QaData
-from rca.trends.queries import Accuracy, ParetoRow, Scope, accuracy, control_charts, error_pareto
+from rca.trends.queries import (
+    Accuracy,
+    ParetoRow,
+    Scope,
+    accuracy,
+    control_charts,
+    error_pareto,
+    handled_span,
+)
 from rca.trends.stats import DEFAULT_RULES, ChartPoint, PChart, Rule
 
 if TYPE_CHECKING:
@@ -76,6 +84,7 @@ class QaTrends:
     errors_by_process: list[ParetoRow]
     errors_by_severity: list[ParetoRow]
     agreement: list[Agreement]  # empty without a calibration set
+    handled: tuple[date, date] | None = None  # first and last day an assessed item was handled
 
     @property
     def untrusted(self) -> list[str]:
@@ -134,6 +143,7 @@ def qa_trends(
             if data.calibration is not None
             else []
         ),
+        handled=handled_span(table, scope),
     )
 
 
