@@ -1,8 +1,8 @@
 """The trends outputs as people see them: deck, brief, charts, tables; the CLI; the leak guard.
 
-The bundled cases and QA data are rendered once per module; every test reads
-that one rendering (plus a second rendering of the deck and PDF from the same
-data, for determinism).
+The bundled cases and QA data are rendered once per session (tests/trends/conftest.py);
+every test reads that one rendering (plus a second rendering of the deck and PDF from
+the same data, for determinism).
 """
 
 from __future__ import annotations
@@ -12,62 +12,33 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pptx import Presentation
 from pypdf import PdfReader
+from trends_helpers import CASES, Rendered
 
 from rca.artifact import Artifact
 from rca.cli import cli
 from rca.errors import LeakError
 from rca.privacy.identifiers import declared_identifiers
-from rca.render.registry import Diagram
 from rca.trends import charts as chart_module
 from rca.trends.generate import AMBIGUOUS_ATTRIBUTE, ATTRIBUTES, SHIFT_ATTRIBUTE
-from rca.trends.queries import Scope
 from rca.trends.report import (
-    Trends,
-    build_trends,
     check_trends,
-    draw_charts,
     load_inputs,
     render_trends,
-    write_trends,
 )
 from rca.trends.summary import CaseTrends, QaTrends
 from rca.trends.words import metric_label
 
 ROOT = Path(__file__).parent.parent.parent
-CASES = ROOT / "case_reviews"
-TODAY = date(2026, 11, 25)
 FLAG = "Account match correct fell well below its usual level in Nov 2025\u2013Mar 2026"
 WEAK = "Reviewers agree barely more than chance on notice decision correct"
 STABLE = [a for a in ATTRIBUTES if a != SHIFT_ATTRIBUTE]
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@dataclass(frozen=True)
-class Rendered:
-    trends: Trends
-    charts: dict[str, Diagram]
-    artifacts: dict[str, bytes]
-    folder: Path
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    records, qa = load_inputs(CASES, CASES / "qa")
-    trends = build_trends(records, qa, Scope(), TODAY)
-    charts = draw_charts(trends)
-    artifacts = render_trends(trends, charts, ["pptx", "pdf", "html", "csv", "json"])
-    check_trends(records, artifacts)
-    folder = tmp_path_factory.mktemp("trends")
-    write_trends(artifacts, folder)
-    return Rendered(trends, charts, {a.name: a.data for a in artifacts}, folder)
 
 
 def _text(value: str) -> str:
