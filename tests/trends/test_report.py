@@ -232,22 +232,16 @@ def test_leak_guard_stops_an_identifier_in_any_trends_output(rendered: Rendered)
 # --------------------------------------------------------------------------- CLI
 
 
-def test_cli_writes_tables_and_reports_the_flags(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "trends",
-            str(CASES),
-            "--out",
-            str(tmp_path),
-            "--format",
-            "csv,json",
-            "--today",
-            "2026-11-25",
-        ],
-    )
+def test_cli_writes_tables_and_reports_the_flags_the_readme_quotes(tmp_path: Path) -> None:
+    args = ["trends", str(CASES), "--out", str(tmp_path), "--format", "csv,json"]
+    result = CliRunner().invoke(cli, [*args, "--today", "2026-12-04"])  # the README's run date
     assert result.exit_code == 0, result.output
     assert f"flag: {FLAG}" in result.output
+    printed = [line for line in result.output.splitlines() if line.startswith("flag: ")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Trends") :]
+    quoted = [line for line in section.splitlines() if line.startswith("flag: ")]
+    assert printed == quoted
     assert (tmp_path / "trends" / "tables" / "qa_accuracy.csv").is_file()
     assert not (tmp_path / "trends" / "trends.pptx").exists()
 
