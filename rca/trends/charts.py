@@ -202,10 +202,18 @@ def _ticks(ax: Axes, periods: Sequence[Any], period: str, *, ends: bool = False)
     step = max(1, -(-len(periods) // 13))
     labels = []
     year = None
+    if ends:  # two ticks only: fewer tick artists to lay out, and nothing to collide
+        last = len(periods) - 1
+        at = [0, last] if last else [0]
+        ax.set_xticks(at, [period_label(periods[i], period) for i in at])
+        ax.tick_params(axis="x", length=0, pad=5)
+        if last:  # the end labels lean inwards so neighbours cannot collide
+            first_label, last_label = ax.get_xticklabels()
+            first_label.set_horizontalalignment("left")
+            last_label.set_horizontalalignment("right")
+        ax.set_xlim(-0.6, len(periods) - 0.4)
+        return
     for i, day in enumerate(periods):
-        if ends:
-            labels.append(period_label(day, period) if i in (0, len(periods) - 1) else "")
-            continue
         if i % step:
             labels.append("")
             continue
@@ -216,10 +224,6 @@ def _ticks(ax: Axes, periods: Sequence[Any], period: str, *, ends: bool = False)
         labels.append(text)
     ax.set_xticks(x, labels)
     ax.tick_params(axis="x", length=0, pad=5)
-    if ends and len(periods) > 1:  # the end labels lean inwards so neighbours cannot collide
-        first, *_, last = ax.get_xticklabels()
-        first.set_horizontalalignment("left")
-        last.set_horizontalalignment("right")
     ax.set_xlim(-0.6, len(periods) - 0.4)
 
 
