@@ -11,6 +11,7 @@ Everything returned is plain dataclasses; `summary.as_rows` flattens them for CS
 
 The report (`rca trends`): `report.py` is the pipeline (load, aggregate, chart,
 render, guard, write), `charts.py` draws with matplotlib (SVG + PNG + alt text),
-`context.py` words the findings, `deck.py` and `brief.py` render them, and
-`export.py` writes every table as CSV and JSON.
+`context.py` words the findings, `deck.py` and `brief.py` render them (renderers
+of `rca.render.registry`'s `Renderer` protocol, looked up by extension in
+`report.RENDERERS`), and `export.py` writes every table as CSV and JSON.
 """

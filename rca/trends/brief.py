@@ -3,6 +3,9 @@
 Reuses the case briefs' machinery: their jinja environment (autoescaped,
 strict, user template folders first), their stylesheet, their SVG allow-list
 for inline charts, and the deny-by-default URL fetcher for the PDF.
+`TrendsHtmlRenderer` and `TrendsPdfRenderer` follow `rca.render.registry`'s
+`Renderer` protocol; within one render the PDF is laid out from the HTML the
+HTML renderer made (`RenderInput.options["trends_html"]`), not a second one.
 """
 
 from __future__ import annotations
@@ -17,9 +20,41 @@ import jinja2
 
 from rca.errors import RcaError
 from rca.render.html import brief_environment, diagram_view, template_roots
-from rca.render.registry import Diagram
+from rca.render.registry import Diagram, RenderInput
 
 TEMPLATE = "trends/trends.html.j2"
+HTML_KEY = "trends_html"  # RenderInput.options: the brief's HTML, once made
+
+
+class TrendsHtmlRenderer:
+    """The trends brief as one self-contained HTML file."""
+
+    extension = "html"
+    media_type = "text/html; charset=utf-8"
+    raster_diagrams = False
+
+    def render(self, data: RenderInput) -> bytes:
+        """The brief's HTML, UTF-8 (kept in `data.options` for the PDF of the same render)."""
+        return _html(data).encode("utf-8")
+
+
+class TrendsPdfRenderer:
+    """The trends brief as a tagged PDF (PDF/UA), laid out from the HTML brief."""
+
+    extension = "pdf"
+    media_type = "application/pdf"
+    raster_diagrams = False
+
+    def render(self, data: RenderInput) -> bytes:
+        """The PDF bytes; same input, same bytes."""
+        return trends_pdf(_html(data), data.template_dirs)
+
+
+def _html(data: RenderInput) -> str:
+    if HTML_KEY not in data.options:
+        data.options[HTML_KEY] = trends_html(data.context, data.diagrams, data.template_dirs)
+    html: str = data.options[HTML_KEY]
+    return html
 
 
 def trends_html(

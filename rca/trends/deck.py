@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rca.render.pptx import (
+    MEDIA_TYPE,
     Column,
     DeckBuilder,
     Row,
@@ -22,13 +23,25 @@ from rca.render.pptx import (
     para,
     save,
 )
-from rca.render.registry import Diagram
+from rca.render.registry import Diagram, RenderInput
 from rca.render.textfit import Span
 from rca.trends.words import plural
 
 Context = dict[str, Any]
 Slide = Callable[[DeckBuilder, Context], None]
 BULLET = "•"
+
+
+class TrendsDeckRenderer:
+    """The leadership trends deck (rca.render.registry's `Renderer` protocol)."""
+
+    extension = "pptx"
+    media_type = MEDIA_TYPE
+    raster_diagrams = True
+
+    def render(self, data: RenderInput) -> bytes:
+        """The .pptx bytes."""
+        return trends_deck(data.context, data.diagrams)
 
 
 def trends_deck(context: Context, charts: dict[str, Diagram]) -> bytes:

@@ -2,7 +2,7 @@
 
 records, qa = load_inputs(cases_dir, qa_path)
 trends = build_trends(records, qa, scope, today)      # QA + case trends and the context
-charts = draw_charts(trends, raster="pptx" in formats)
+charts = draw_charts(trends, raster=any(r.raster_diagrams for r in renderers(formats)))
 artifacts = render_trends(trends, charts, formats)    # deck, brief, charts, tables
 check_trends(records, artifacts)                      # the leak guard; nothing written on a hit
 write_trends(artifacts, out / "trends")
@@ -20,13 +20,21 @@ from rca.artifact import Artifact
 from rca.errors import Leak, LeakError, UsageError
 from rca.fs import write_atomic
 from rca.load import LoadedRecord, load_records
-from rca.render.registry import Diagram
+from rca.render.registry import Diagram, Renderer, RenderInput
 from rca.trends.context import Source, trends_context
 from rca.trends.qa import QaData, read_qa, read_qa_folder
 from rca.trends.queries import Scope
 from rca.trends.summary import CaseTrends, QaTrends, case_trends, qa_trends
 
 FORMATS = ("pptx", "pdf", "html", "csv", "json")
+# The report's documents, by extension, as "module:class" implementing rca.render.registry's
+# Renderer protocol (imported only when used). Their order is the render order: the HTML
+# brief before the PDF laid out from it. csv and json are the tables (export.py).
+RENDERERS: dict[str, str] = {
+    "pptx": "rca.trends.deck:TrendsDeckRenderer",
+    "html": "rca.trends.brief:TrendsHtmlRenderer",
+    "pdf": "rca.trends.brief:TrendsPdfRenderer",
+}
 AUDIENCE = (
     "leadership"  # whose profile sets the marking; the guard holds every output to no-identifiers
 )
@@ -158,6 +166,23 @@ def draw_charts(trends: Trends, *, raster: bool = True) -> dict[str, Diagram]:
     return out
 
 
+def renderers(formats: Sequence[str]) -> list[Renderer]:
+    """The document renderers the formats ask for, in render order."""
+    import importlib
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(
+            f"unknown trends format(s) {', '.join(unknown)}; expected: {', '.join(FORMATS)}"
+        )
+    out = []
+    for extension, target in RENDERERS.items():
+        if extension in formats:
+            module, _, name = target.partition(":")
+            out.append(getattr(importlib.import_module(module), name)())
+    return out
+
+
 def render_trends(
     trends: Trends,
     charts: dict[str, Diagram],
@@ -165,34 +190,20 @@ def render_trends(
     template_dirs: Sequence[Path] = (),
 ) -> list[Artifact]:
     """Every output, in memory: deck, brief (HTML, PDF), charts, tables."""
-    from rca.trends.brief import trends_html, trends_pdf
     from rca.trends.export import table_files
 
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise UsageError(
-            f"unknown trends format(s) {', '.join(unknown)}; expected: {', '.join(FORMATS)}"
-        )
-    out: list[Artifact] = []
-    if "pptx" in formats:
-        from rca.trends.deck import trends_deck
-
-        out.append(Artifact("trends.pptx", trends_deck(trends.context, charts), AUDIENCE))
-    if "html" in formats or "pdf" in formats:
-        html = trends_html(trends.context, charts, template_dirs)
-        if "pdf" in formats:
-            out.append(Artifact("trends.pdf", trends_pdf(html, template_dirs), AUDIENCE))
-        if "html" in formats:
-            out.append(Artifact("trends.html", html.encode("utf-8"), AUDIENCE))
-    if {"pptx", "pdf", "html"} & set(formats):
+    documents = renderers(formats)
+    given = RenderInput(trends.context, charts, tuple(template_dirs))
+    out = [Artifact(f"trends.{r.extension}", r.render(given), AUDIENCE) for r in documents]
+    if documents:  # the charts beside the documents that show them
         for chart in charts.values():
             out.append(Artifact(f"charts/{chart.name}.svg", chart.svg.encode("utf-8"), AUDIENCE))
             if chart.png:
                 out.append(Artifact(f"charts/{chart.name}.png", chart.png, AUDIENCE))
     tables = {**(trends.qa.tables() if trends.qa else {}), **trends.cases.tables()}
     columns = {**(QaTrends.columns() if trends.qa else {}), **CaseTrends.columns()}
-    for name, data in table_files(tables, columns, formats).items():
-        out.append(Artifact(name, data, AUDIENCE))
+    for name, content in table_files(tables, columns, formats).items():
+        out.append(Artifact(name, content, AUDIENCE))
     return out
 
 
@@ -251,10 +262,9 @@ def run(
     records, qa = load_inputs(cases_dir, qa_path)
     trends = build_trends(records, qa, scope, today, sources=(str(cases_dir), str(qa_path) if qa else None),
                           template_dirs=template_dirs)  # fmt: skip
+    documents = renderers(formats)
     charts = (
-        draw_charts(trends, raster="pptx" in formats)
-        if {"pptx", "pdf", "html"} & set(formats)
-        else {}
+        draw_charts(trends, raster=any(r.raster_diagrams for r in documents)) if documents else {}
     )
     artifacts = render_trends(trends, charts, formats, template_dirs)
     check_trends(records, artifacts)
