@@ -15,7 +15,7 @@ def test_leadership_profile_names_a_decider_and_a_deadline_for_every_kind() -> N
     defaults = load_profiles()["leadership"].decisions
     assert defaults.decider_for("anything") == "Head of LER"
     assert defaults.due("anything", date(2026, 3, 1)) == date(2026, 3, 15)
-    assert defaults.decider_for("trend_shift") == "Quality lead"
+    assert defaults.decider_for("trend_shift") == "LER Quality lead"
     assert defaults.due("trend_calibration", date(2026, 3, 1)) == date(2026, 3, 31)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rca.artifact import Artifact
+from rca.audience import DecisionDefaults, Profile
 from rca.errors import Leak, LeakError, UsageError
 from rca.fs import write_atomic
 from rca.load import LoadedRecord, load_records
@@ -108,8 +109,25 @@ def build_trends(
     labels = labels_for(records)
     (profile,) = select_profiles([AUDIENCE], template_dirs)
     source = Source(sources[0], sources[1], len(records), profile.classification, today,
-                    profile.decisions)  # fmt: skip
+                    decision_defaults(profile, records))  # fmt: skip
     return Trends(qa_part, cases, trends_context(qa_part, cases, source, labels), labels)
+
+
+def decision_defaults(profile: Profile, records: Sequence[LoadedRecord]) -> DecisionDefaults:
+    """The profile's decision defaults, with the project file's (rca.toml) decider and days.
+
+    As for a case's computed decisions, `[audiences.<id>]` replaces the overall
+    default; the profile's per-kind entries still name their own decider. The
+    first record whose project file sets the audience decides.
+    """
+    spec = next(
+        (r.project.audiences[profile.id] for r in records if profile.id in r.project.audiences),
+        None,
+    )
+    if spec is None:
+        return profile.decisions
+    changes = {"decider": spec.decider, "within_days": spec.within_days}
+    return profile.decisions.model_copy(update={k: v for k, v in changes.items() if v is not None})
 
 
 def qa_charts(

@@ -306,7 +306,7 @@ def test_every_decision_names_who_decides_and_by_when(rendered: Rendered) -> Non
         owner = f"{ask['decider']}, by {ask['by_text']}."
         assert owner in shown and owner in pdf, owner
     by_kind = {a["kind"]: a for a in asks}
-    assert by_kind["trend_shift"]["decider"] == "Quality lead"  # the profile's kinds
+    assert by_kind["trend_shift"]["decider"] == "LER Quality lead"  # the profile's kinds
     assert by_kind["trend_shift"]["by_text"] == "9 Dec 2026"
     assert by_kind["trend_recurrence"]["decider"] == "Head of LER"  # the profile's default
 
@@ -315,12 +315,35 @@ def test_a_users_profile_sets_the_deciders(tmp_path: Path) -> None:
     builtin = CASES.parent / "templates" / "audiences" / "leadership.yaml"
     (tmp_path / "audiences").mkdir()
     text = builtin.read_text(encoding="utf-8")
-    text = text.replace("decider: Head of LER\n  within_days: 14", "decider: COO\n  within_days: 3")
+    text += "    trend_recurrence: {decider: COO, within_days: 3}\n"  # the kinds close the file
     (tmp_path / "audiences" / "leadership.yaml").write_text(text, encoding="utf-8")
     records, qa = load_inputs(CASES, CASES / "qa")
     asks = build_trends(records, qa, Scope(), TODAY, template_dirs=[tmp_path]).context["asks"]
     recurrence = next(a for a in asks if a["kind"] == "trend_recurrence")
     assert (recurrence["decider"], recurrence["by"]) == ("COO", "2026-11-28")
+
+
+def test_the_project_file_sets_the_default_decider_of_trends_too(tmp_path: Path) -> None:
+    import shutil
+
+    cases = tmp_path / "cases"
+    shutil.copytree(CASES, cases, ignore=shutil.ignore_patterns("qa"))
+    toml = cases / "rca.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(
+        text.replace(
+            'decider = "Head of LER"\nwithin_days = 14',
+            'decider = "Legal counsel"\nwithin_days = 5',
+        ),
+        encoding="utf-8",
+    )
+    records, _ = load_inputs(cases, None)
+    asks = {a["kind"]: a for a in build_trends(records, None, Scope(), TODAY).context["asks"]}
+    assert (asks["trend_recurrence"]["decider"], asks["trend_recurrence"]["by"]) == (
+        "Legal counsel",
+        "2026-11-30",
+    )
+    assert asks["trend_actions"]["decider"] == "Head of LER"  # a kind of the profile's own
 
 
 # --------------------------------------------------------------------------- pagination
