@@ -538,8 +538,11 @@ def portfolio_chart(
     ax.set_yticks(y, [_wrap(r.owner or "No owner", 40) for r in owners])
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Corrective actions")
-    ax.set_xlim(0, max((r.actions for r in owners), default=1) * 1.12 + 0.5)
+    most = max((r.actions for r in owners), default=1)
+    ax.set_xlim(0, most * 1.12 + 0.5)  # room for the labels; the scale stops at the most actions
     _count_axis(ax.xaxis)
+    ax.set_xticks([t for t in MaxNLocator(integer=True).tick_values(0, most) if 0 <= t <= most])
+    ax.spines["bottom"].set_bounds(0, most)
     fig.legend(handles=used, loc="outside lower center", ncols=min(4, max(len(used), 1)))
     if total is None or not owners:
         alt = "No corrective actions in the reviews."

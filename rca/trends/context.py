@@ -757,8 +757,8 @@ def _method(ctx: Context, qa: QaTrends | None) -> list[str]:
         "service level the record sets for its process type."
     )
     lines.append(
-        "Who decides and by when: the leadership audience profile's defaults, counted from the "
-        f"report date ({meta['as_of_text']})."
+        "Who decides and by when: the leadership audience profile's defaults (the cases' rca.toml "
+        f"may set the overall one), counted from the report date ({meta['as_of_text']})."
     )
     return lines
 
