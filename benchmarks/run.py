@@ -27,6 +27,9 @@ from typing import Any
 
 import yaml
 
+from benchmarks.stages import clear_result_caches
+from benchmarks.stages import table as stages_table
+
 ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 25)
 
@@ -72,7 +75,9 @@ def bench_validation(tmp: Path, count: int, runs: int) -> dict[str, Any]:
     }
 
 
-def bench_single_case(tmp: Path, runs: int) -> dict[str, Any]:
+def bench_single_case(
+    tmp: Path, runs: int, formats: tuple[str, ...] = ("pptx", "pdf", "html")
+) -> dict[str, Any]:
     """One case, both audiences, every format: cold CLI, warm in-process, WeasyPrint alone."""
     from rca.audience import select_profiles
     from rca.load import load_records
@@ -85,14 +90,16 @@ def bench_single_case(tmp: Path, runs: int) -> dict[str, Any]:
         out = tmp / "cold"
         shutil.rmtree(out, ignore_errors=True)
         subprocess.run(
-            [str(rca), "render", str(case), "--out", str(out), "--today", TODAY.isoformat()],
+            [
+                *(str(rca), "render", str(case), "--out", str(out)),
+                *("--today", TODAY.isoformat(), "--format", ",".join(formats)),
+            ],
             check=True,
             capture_output=True,
         )
 
     (loaded,) = load_records([case])
     profiles = select_profiles(["all"])
-    formats = ["pptx", "pdf", "html"]
     render_case(loaded, profiles, formats, today=TODAY)  # warm up renderers and caches
 
     def warm() -> None:
@@ -123,22 +130,13 @@ def bench_single_case(tmp: Path, runs: int) -> dict[str, Any]:
     warm_s = median_time(warm, runs)
     weasy_s = median_time(weasy_only, runs)
     return {
+        "formats": ",".join(formats),
         "cold_cli_s": round(cold_s, 3),
         "warm_s": round(warm_s, 3),
         "weasyprint_two_briefs_s": round(weasy_s, 3),
         "everything_but_weasyprint_share": round((warm_s - weasy_s) / warm_s, 2),
         "target": "share <= 0.25",
     }
-
-
-def clear_result_caches() -> None:
-    """Forget laid-out diagrams, sanitised SVG and clean leak-guard verdicts."""
-    from rca.privacy import guard
-    from rca.render import dot, html
-
-    dot.clear_cache()
-    html._inline.cache_clear()
-    guard._CLEAN.clear()
 
 
 def pdf_inputs(loaded: Any, profiles: Any) -> list[str]:
@@ -245,6 +243,22 @@ def bench_preview(tmp: Path, runs: int) -> dict[str, Any]:
     return {"refresh_ms": round(seconds * 1000, 1), "target": "<= 100 ms"}
 
 
+def bench_stages(tmp: Path, runs: int, formats: tuple[str, ...]) -> dict[str, Any]:
+    """Where a warm case's time goes, stage by stage, beside each stage's floor."""
+    from benchmarks.stages import warm_breakdown
+
+    return warm_breakdown(tmp, runs, formats=formats)
+
+
+def bench_scaling(
+    sizes: tuple[int, ...], formats: tuple[str, ...], timeout: float
+) -> dict[str, Any]:
+    """Analyse + render at growing record sizes, one subprocess each, with peak memory."""
+    from benchmarks.scaling import scaling
+
+    return scaling(sizes, list(formats), timeout)
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     return {
@@ -264,12 +278,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated sections to re-run (validation, single_case, batch, big_graph, "
-        "preview); the others keep their figures from the existing JSON file",
+        help="comma-separated sections to re-run (validation, single_case, stages, batch, "
+        "big_graph, scaling, preview); the others keep their figures from the existing JSON file",
+    )
+    parser.add_argument(
+        "--size-timeout",
+        type=float,
+        default=300.0,
+        help="seconds allowed to each record size in the scaling section (default 300)",
     )
     args = parser.parse_args(argv)
     sizes = (
-        {"records": 12, "runs": 1, "batch": 2, "causes": 300, "formats": ("html",)}
+        {
+            "records": 12,
+            "runs": 1,
+            "batch": 2,
+            "causes": 300,
+            "formats": ("html",),
+            "pdf_formats": ("pdf", "html"),  # the smoke run skips decks (python-pptx, PNGs)
+            "sizes": (5, 10),
+            "size_timeout": 120.0,
+        }
         if args.smoke
         else {
             "records": 200,
@@ -277,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
             "batch": 100,
             "causes": 5000,
             "formats": ("pptx", "pdf", "html"),
+            "pdf_formats": ("pptx", "pdf", "html"),
+            "sizes": (10, 100, 1000, 5000),
+            "size_timeout": args.size_timeout,
         }
     )
     only = {name for name in args.only.split(",") if name}
@@ -288,9 +320,14 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(name)
         steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
             ("validation", lambda: bench_validation(tmp, sizes["records"], sizes["runs"])),
-            ("single_case", lambda: bench_single_case(tmp, sizes["runs"])),
+            ("single_case", lambda: bench_single_case(tmp, sizes["runs"], sizes["pdf_formats"])),
+            ("stages", lambda: bench_stages(tmp, sizes["runs"], sizes["formats"])),
             ("batch", lambda: bench_batch(tmp, sizes["batch"], sizes["formats"])),
             ("big_graph", lambda: bench_big_graph(sizes["causes"], sizes["runs"])),
+            (
+                "scaling",
+                lambda: bench_scaling(sizes["sizes"], sizes["formats"], sizes["size_timeout"]),
+            ),
             ("preview", lambda: bench_preview(tmp, max(3, sizes["runs"] * 2))),
         ]
         for name_, step in steps:
@@ -306,10 +343,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def table(results: dict[str, Any]) -> str:
     """A plain-text table of every figure."""
-    lines = [f"{'benchmark':<14} {'figure':<34} value"]
+    from benchmarks.scaling import table as scaling_table
+
+    lines = [stages_table(results["stages"])] if "stages" in results else []
+    if "scaling" in results:
+        lines.append(scaling_table(results["scaling"]))
+    lines += [f"{'benchmark':<14} {'figure':<34} value"]
     for section, figures in results.items():
-        if not isinstance(figures, dict) or section == "machine":
-            continue
+        if not isinstance(figures, dict) or section in ("machine", "stages", "scaling"):
+            continue  # those two print tables of their own
         for key, value in figures.items():
             lines.append(f"{section:<14} {key:<34} {value}")
     m = results["machine"]
