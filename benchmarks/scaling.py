@@ -48,13 +48,16 @@ def child(causes: int, formats: list[str], lift_limits: bool = False) -> None:
     def enter(stage: str) -> None:
         print(f"stage {stage}", file=sys.stderr, flush=True)
 
+    def leave(stage: str, wall: float, used: float) -> None:
+        print(f"done {wall:.4f} {used:.3f} {stage}", file=sys.stderr, flush=True)
+
     if lift_limits:
         from rca.render import dot, pdf
 
         dot.TIMEOUT_SECONDS = pdf.RENDER_SECONDS = 3600.0
     profiles = select_profiles(["all"])
     loaded = big_graph_record(causes)
-    clock = Clock(on_enter=enter)
+    clock = Clock(on_enter=enter, on_exit=leave)
     started, cpu = time.perf_counter(), cpu_seconds()
     with instrumented(clock, formats), tempfile.TemporaryDirectory(prefix="rca-scale-") as tmp:
         artifacts = render_case(loaded, profiles, formats, today=TODAY)
@@ -105,8 +108,17 @@ def run_size(
         if elapsed > timeout:
             figures["status"] = f"timed out after {timeout:g} s{where}"
         else:
-            last = [line for line in stderr.splitlines() if not line.startswith("stage ")]
+            last = [
+                line for line in stderr.splitlines() if not line.startswith(("stage ", "done "))
+            ]
             figures["status"] = f"failed{where}: {(last or ['?'])[-1][:200]}"
+        # What the stages that did finish took, for the record (not used for exponents).
+        finished: dict[str, float] = {}
+        for line in stderr.splitlines():
+            if line.startswith("done "):
+                _, wall, _, name = line.split(" ", 3)
+                finished[name] = round(finished.get(name, 0.0) + float(wall), 3)
+        figures["finished_stages_s"] = finished
         return figures
     result = json.loads(stdout.strip().splitlines()[-1])
     figures.update(
@@ -186,6 +198,9 @@ def table(result: dict[str, Any]) -> str:
         )
         out_mb = f"{s['artifacts_mb']:>7.1f}" if s["status"] == "ok" else " " * 7
         lines.append(f"{s['causes']:>7} {total} {s['peak_rss_mb']:>8} {out_mb}  {s['status']}")
+        if s.get("finished_stages_s"):
+            done = ", ".join(f"{k} {v:.2f}" for k, v in s["finished_stages_s"].items())
+            lines.append(f"{'':>7} stages that finished (wall s): {done}")
     done = [s for s in result["sizes"] if s["status"] == "ok"]
     if done:
         names = sorted({n for s in done for n in s["stages_s"]})

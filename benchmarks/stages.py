@@ -60,11 +60,16 @@ class Clock:
     which is why both are kept.
     """
 
-    def __init__(self, on_enter: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_enter: Callable[[str], None] | None = None,
+        on_exit: Callable[[str, float, float], None] | None = None,
+    ) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self.on_enter = on_enter
+        self.on_exit = on_exit
 
     def timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """`fn`, adding its wall time to `name` on every call."""
@@ -85,9 +90,12 @@ class Clock:
         try:
             yield
         finally:
-            self.seconds[name] += time.perf_counter() - started
-            self.cpu[name] += cpu_seconds() - cpu
+            wall, used = time.perf_counter() - started, cpu_seconds() - cpu
+            self.seconds[name] += wall
+            self.cpu[name] += used
             self.calls[name] += 1
+            if self.on_exit is not None:
+                self.on_exit(name, wall, used)
 
 
 # (module, attribute, stage): functions render_case looks up when it runs.
