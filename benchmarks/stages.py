@@ -147,17 +147,20 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
 
 
 def clear_result_caches() -> None:
-    """Forget laid-out diagrams, sanitised SVG and clean leak-guard verdicts.
+    """Forget every per-case result: laid-out diagrams, sanitised SVG, the identifier
+    matcher, clean leak-guard verdicts.
 
     Warm means imports, fonts and renderers, not results: a batch worker's next
-    case is a different one.
+    case is a different one. A cache renamed by a later change is skipped, not fatal.
     """
-    from rca.privacy import guard
+    from rca.privacy import guard, identifiers
     from rca.render import dot, html
 
     dot.clear_cache()
-    html._inline.cache_clear()
     guard._CLEAN.clear()
+    for cached in (getattr(html, "_inline", None), getattr(identifiers, "_matcher", None)):
+        if cached is not None:
+            cached.cache_clear()
 
 
 def one_build(
