@@ -38,7 +38,10 @@ class PdfRenderer:
     def __init__(self) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
+        from rca.render import svg_text
+
         self._fonts = FontConfiguration()
+        svg_text.install()  # diagram text as one run a <text>, not letter by letter
 
     def render(self, data: RenderInput) -> bytes:
         """Lay out the HTML brief and write the PDF."""
