@@ -17,16 +17,8 @@ from typing import Any
 
 from rca.render.html import brief_html
 from rca.render.registry import RenderInput
+from tests.browser import CHROMIUM_ARGS, chromium_path
 
-ARGS = (
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-)
 _STYLE = "font-family:'Liberation Sans',sans-serif;width:100%;margin:0 16mm;display:flex;justify-content:space-between;"
 
 
@@ -41,12 +33,14 @@ _NO_MARGIN_BOXES = (
 
 
 @contextlib.contextmanager
-def chromium(path: str = "/usr/bin/chromium") -> Iterator[Any]:
+def chromium(path: str | None = None) -> Iterator[Any]:
     """A warm headless Chromium page, offline, JavaScript off."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=list(ARGS), headless=True)
+        browser = p.chromium.launch(
+            executable_path=path or chromium_path(), args=list(CHROMIUM_ARGS), headless=True
+        )
         context = browser.new_context(java_script_enabled=False, offline=True)
         page = context.new_page()
         page.route(

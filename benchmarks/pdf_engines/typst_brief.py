@@ -32,6 +32,7 @@ TITLES = {
     "red_flags": "Red flags",
     "why_chains": "Why-chains",
     "lessons": "Lessons",
+    "similar_cases": "Similar cases",
     "knowledge_check": "Knowledge check",
     "answer_key": "Answer key",
 }
@@ -143,6 +144,10 @@ def typst_data(data: RenderInput) -> dict[str, Any]:
             for c in context["view"]["chains"]
         ],
         "lessons": case["lessons"],
+        # None: not compared in this build; []: compared, nothing alike (as the HTML says).
+        "similar": [{k: s[k] for k in ("case_id", "title", "reason")} for s in context["similar"]]
+        if context.get("similar") is not None
+        else None,
         "questions": [
             {
                 "question": q["question"],
