@@ -83,7 +83,7 @@ def bottom_line(b: DeckBuilder, ctx: Context) -> None:
         flagged = len(qa["flagged"])
         tiles.append(Tile(f"{qa['items']:,}", "QA items assessed"))
         tiles.append(Tile(qa["item_accuracy"], "Items with no failed check"))
-        tiles.append(Tile(str(flagged), "Checks flagged on their control chart",
+        tiles.append(Tile(str(flagged), "Checks outside their usual range",
                           "accent" if flagged else "title"))  # fmt: skip
         if qa["calibrated"]:
             tiles.append(Tile(str(len(qa["untrusted"])), "Checks reviewers disagree on",
