@@ -168,7 +168,7 @@ def _qa(qa: QaTrends, period: str, labels: dict[str, str], today: date) -> Conte
         "items": item.n if item else 0,
         "days": [periods[0], periods[-1]] if periods else [],
         "periods": len(periods),
-        "range": span_label(periods[0], periods[-1], period) if periods else "no data",
+        "range": span_label(periods[0], periods[-1], period, bare=True) if periods else "no data",
         "last_day": day_label(qa.handled[1]) if qa.handled else None,
         "stale": _staleness(qa.handled[1], today, period) if qa.handled else None,
         "overview": panels_finding(qa.charts, period),
@@ -452,7 +452,7 @@ def _cases(cases: CaseTrends, labels: dict[str, str]) -> Context:
     return {
         "count": n_cases,
         "days": [days[0], days[-1]] if days else [],
-        "range": span_label(days[0], days[-1], period) if days else "",
+        "range": span_label(days[0], days[-1], period, bare=True) if days else "",
         "roots": roots,
         "cause_word": "root cause" if roots else "cause",
         "categories": _pareto_rows(categories, labels),

@@ -55,15 +55,19 @@ def period_label(day: date, period: str, *, short: bool = False) -> str:
     )
 
 
-def span_label(first: date, last: date, period: str) -> str:
-    """`Nov 2025-Mar 2026`, or one period's label when first is last."""
+def span_label(first: date, last: date, period: str, *, bare: bool = False) -> str:
+    """`Nov 2025-Mar 2026`, or one period's label when first is last.
+
+    Weeks read `the weeks of 3 Nov-29 Dec 2025` in a sentence; `bare` leaves out
+    `the weeks of` (for a title that already says what the dates are).
+    """
     if first == last:
         return (
             f"the week of {period_label(first, period)}"
-            if period == "week"
+            if period == "week" and not bare
             else (period_label(first, period))
         )
-    prefix = "the weeks of " if period == "week" else ""
+    prefix = "the weeks of " if period == "week" and not bare else ""
     if period == "month" and first.year == last.year:  # `Apr-Sep 2025`
         return f"{MONTHS[first.month - 1]}\u2013{period_label(last, period)}"
     return f"{prefix}{period_label(first, period)}\u2013{period_label(last, period)}"
@@ -132,12 +136,26 @@ def chance_text(probability: float) -> str:
 
 def run_finding(chart: PChart, run: Sequence[ChartPoint], period: str) -> str:
     """One flagged run in plain words: `fell well below its usual level in Nov 2025-Mar 2026`."""
-    span = span_label(run[0].period, run[-1].period, period)
+    return f"{_run_verb(run)} in {span_label(run[0].period, run[-1].period, period)}"
+
+
+def _run_verb(run: Sequence[ChartPoint]) -> str:
     below = run[0].side == "below"
     beyond = any(p.p < p.lcl for p in run) if below else any(p.p > p.ucl for p in run)
     if beyond:
-        return f"{'fell well below' if below else 'rose well above'} its usual level in {span}"
-    return f"ran {'lower' if below else 'higher'} than usual in {span}"
+        return f"{'fell well below' if below else 'rose well above'} its usual level"
+    return f"ran {'lower' if below else 'higher'} than usual"
+
+
+def runs_finding(runs: Sequence[Sequence[ChartPoint]], period: str) -> str:
+    """Every flagged run, runs that read alike joined: `fell well below its usual level in
+    the week of 15 Sep 2025 and the week of 10 Nov 2025`."""
+    spans: dict[str, list[str]] = {}
+    for run in runs:
+        spans.setdefault(_run_verb(run), []).append(
+            span_label(run[0].period, run[-1].period, period)
+        )
+    return join([f"{verb} in {join(where)}" for verb, where in spans.items()])
 
 
 def chance_finding(runs: Sequence[Sequence[ChartPoint]], period: str) -> str:
@@ -176,12 +194,12 @@ def chart_finding(chart: PChart, period: str) -> str:
             f"{name} held steady: every {period} within its usual range around "
             f"{pct(chart.centre)} of items passing."
         )
-    parts = [run_finding(chart, run, period) for run in runs]
     low = min(p.p for run in runs for p in run)
     high = max(p.p for run in runs for p in run)
     level = pct(low) if low == high else f"{pct(low)} to {pct(high)}"
     return (
-        f"{name} {join(parts)}: {level} of items passed, against {pct(chart.centre)} in "
+        f"{name} {runs_finding(runs, period)}: {level} of items passed, against "
+        f"{pct(chart.centre)} in "
         f"{baseline_span(chart, period)}. {chance_finding(runs, period)}"
     )
 

@@ -473,3 +473,17 @@ def test_the_brief_opens_in_chromium_without_errors_or_serious_axe_violations(
         assert page.blocking_violations() == []
     finally:
         browser.close()
+
+
+def test_two_dips_read_as_one_sentence_with_their_chance() -> None:
+    from rca.trends.stats import p_chart
+    from rca.trends.words import chart_finding
+
+    passed = [380] * 12
+    passed[8] = passed[10] = 300  # Sep and Nov dip; Oct is back at the usual level
+    chart = p_chart("x", [date(2025, m, 1) for m in range(1, 13)], [400] * 12, passed, baseline=6)
+    assert chart_finding(chart, "month") == (
+        "X fell well below its usual level in Sep 2025 and Nov 2025: 75.0% of items passed, "
+        "against 95.0% in Jan\u2013Jun 2025. A dip this large happens by chance less than 1 time "
+        "in 300."
+    )
