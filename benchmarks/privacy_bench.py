@@ -88,7 +88,11 @@ def with_identifiers(count: int, folder: Path) -> Any:
 
 
 def bench_size(
-    count: int, folder: Path, runs: int, base: list[Any] | None = None
+    count: int,
+    folder: Path,
+    runs: int,
+    base: list[Any] | None = None,
+    formats: tuple[str, ...] = ("pptx", "pdf", "html"),
 ) -> dict[str, Any]:
     """Redaction and guard seconds for one case with `count` extra identifiers."""
     import rca.privacy.guard as guard
@@ -103,7 +107,7 @@ def bench_size(
     original = guard.check_artifacts
     guard.check_artifacts = lambda *args: None  # type: ignore[assignment]
     try:
-        artifacts = render_case(loaded, profiles, ["pptx", "pdf", "html"], today=TODAY)
+        artifacts = render_case(loaded, profiles, formats, today=TODAY)
     finally:
         guard.check_artifacts = original
     findings = analyse(loaded, today=TODAY)
@@ -143,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", default="0,10,100,1000,5000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--formats", default="pptx,pdf,html", help="the case's output formats")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     rows = []
@@ -150,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.sizes.split(",") if s):
             print(f"declared +{size} ...", file=sys.stderr, flush=True)
             base = rows[0]["_artifacts"] if rows else None
-            rows.append(bench_size(size, Path(name), args.runs, base))
+            formats = tuple(f for f in args.formats.split(",") if f)
+            rows.append(bench_size(size, Path(name), args.runs, base, formats))
     for row in rows:
         del row["_artifacts"]
     print(

@@ -43,6 +43,7 @@ def test_privacy_benchmark_runs(tmp_path: Path) -> None:
     from benchmarks.privacy_bench import main as privacy_main
 
     out = tmp_path / "privacy.json"
-    assert privacy_main(["--sizes", "0", "--runs", "1", "--json", str(out)]) == 0
+    args = ["--sizes", "0", "--runs", "1", "--formats", "html", "--json", str(out)]
+    assert privacy_main(args) == 0
     (row,) = json.loads(out.read_text())
     assert row["declared"] == 13 and row["guard_s"] > 0 and row["redaction_s"] > 0
