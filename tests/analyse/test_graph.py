@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -223,7 +222,7 @@ def test_graph_keeps_networkx_inside(clean_data: dict[str, Any]) -> None:
     assert graph.downstream_counts["C4"] == 3  # C2, C1, problem
 
 
-def test_five_thousand_causes_stay_fast(
+def test_five_thousand_causes_are_counted_not_enumerated(
     clean_data: dict[str, Any], analyse_data: Callable[..., Findings]
 ) -> None:
     rng = random.Random(7)
@@ -237,9 +236,7 @@ def test_five_thousand_causes_stay_fast(
             {"id": f"C{i}", "statement": f"Cause {i}.", "category": "people", "leads_to": targets}
         )
     clean_data.update(causes=causes, why_chains=[], actions=[])
-    start = time.perf_counter()
+    # Its speed is a benchmark (benchmarks.run, "analyse 5,000 causes"), not a timed test.
     f = analyse_data(clean_data)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"{elapsed:.1f}s"
     assert f.root_causes and f.root_causes[0].paths > 10**15  # counted, never enumerated
     assert abs(sum(r.path_share for r in f.root_causes) - 1) < 1e-9
