@@ -776,6 +776,7 @@ class Cause(Model):
 
     id: Ref
     statement: Text
+    title: Line | None = None  # a few words naming the cause on slides and diagrams
     category: Slug
     kind: CauseKind = CauseKind.CAUSE
     leads_to: Annotated[list[Link], BeforeValidator(_link_shorthand)] = []

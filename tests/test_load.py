@@ -387,5 +387,5 @@ def test_a_key_in_the_wrong_place_says_where_it_belongs(tmp_path: Path) -> None:
     assert messages(path) == [
         f"{path}:38:5: causes[0].together_with: unknown field 'together_with'; it belongs inside "
         "a leads_to link, e.g. leads_to: [{to: problem, together_with: [C2]}]; here expected one "
-        "of: id, statement, category, kind, leads_to, status, within_control, evidence, code"
+        "of: id, statement, title, category, kind, leads_to, status, within_control, evidence, code"
     ]
