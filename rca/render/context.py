@@ -10,8 +10,9 @@ redacted view: `view` (the selections the profile's detail limits allow) and
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rca import __version__
 from rca.analyse.findings import Findings
@@ -39,6 +40,8 @@ from rca.model import (
 )
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
 from rca.render.decisions import decisions, overdue_actions
+from rca.render.formatting import zone_label
+from rca.render.names import cause_title
 
 LABELS = labels_for(
     ProcessType,
@@ -87,13 +90,17 @@ def build_context(
     """
     record = loaded.record
     scrub = Scrubber.for_record(record, profile.privacy.personal)
+    zone = reference_zone(record.time_zone, record.timeline[0].at)
     case = redact_record(record, profile.privacy, scrub)
+    case["timeline"] = [{**e, "at": in_zone(e["at"], zone)} for e in case["timeline"]]
+    for cause in case["causes"]:
+        cause["title"] = cause_title(cause)
     taxonomy = loaded.project.all_taxonomies.get(record.taxonomy)
     record_date = as_of(case).isoformat()
     analysis_date = today or date.today()
     context: dict[str, Any] = {
         "case": case,
-        "findings": findings_view(findings, case, profile.privacy, scrub),
+        "findings": findings_view(findings, case, profile.privacy, scrub, zone),
         "audience": _audience(profile, loaded),
         "meta": {
             "case_id": record.case_id,
@@ -105,6 +112,8 @@ def build_context(
             "tool_version": __version__,
             "as_of": record_date,
             "today": analysis_date.isoformat(),
+            # One clock for the whole case: every time is shown in this zone.
+            "time_zone": zone_label([e["at"] for e in case["timeline"]], record.time_zone or None),
             "classification": profile.classification,
             "generated": (
                 f"{record.case_id} v{record.version} (record sha256 {loaded.sha256[:12]}), "
@@ -158,6 +167,7 @@ def view(context: dict[str, Any]) -> dict[str, Any]:
 def chains(findings: dict[str, Any], depth: int | None) -> list[dict[str, Any]]:
     """Declared why-chains, then derived ones for root causes no declared chain reaches, cut to `depth`."""
     roles = {c["id"]: c["role"] for c in findings["causes"]}
+    titles = {c["id"]: c.get("title") or c["id"] for c in findings["causes"]}
     declared = [c for c in findings["chains"] if c["declared"]]
     reached = {c["steps"][-1] for c in declared if c["steps"]}
     derived = [
@@ -174,7 +184,7 @@ def chains(findings: dict[str, Any], depth: int | None) -> list[dict[str, Any]]:
         if chain["declared"]:
             title = chain["question"] or "Why did it happen?"
         else:
-            title = f"How root cause {chain['steps'][-1]} leads to the problem"
+            title = f"How “{titles.get(chain['steps'][-1], '')}” leads to the problem"
         out.append(
             {
                 **chain,
@@ -210,8 +220,26 @@ def timeline(
     return list(events)
 
 
+def reference_zone(name: str | None, first: datetime) -> tzinfo:
+    """The case's reference clock: its IANA zone, else the offset of its first event."""
+    if name:
+        return ZoneInfo(name)
+    return first.tzinfo or ZoneInfo("UTC")
+
+
+def in_zone(iso: str | None, zone: tzinfo) -> str | None:
+    """An ISO timestamp shown on the reference clock (the same instant)."""
+    if not iso:
+        return iso
+    return datetime.fromisoformat(iso).astimezone(zone).isoformat()
+
+
 def findings_view(
-    findings: Findings, case: dict[str, Any], privacy: Privacy, scrub: Scrubber
+    findings: Findings,
+    case: dict[str, Any],
+    privacy: Privacy,
+    scrub: Scrubber,
+    zone: tzinfo | None = None,
 ) -> dict[str, Any]:
     """The findings as this audience may read them.
 
@@ -224,8 +252,16 @@ def findings_view(
     data["problem"] = case["problem"]["statement"]
     data["title"] = case["title"]
     statements = {c["id"]: c["statement"] for c in case["causes"]}
+    titles = {c["id"]: c["title"] for c in case["causes"]}
     for cause in data["causes"]:
         cause["statement"] = statements.get(cause["id"], WITHHELD)
+        cause["title"] = titles.get(cause["id"], WITHHELD)
+    if zone is not None:
+        for clock in data["clocks"]:
+            clock["start"], clock["end"] = (
+                in_zone(clock["start"], zone),
+                in_zone(clock["end"], zone),
+            )
     questions = {w["id"]: w["question"] for w in case["why_chains"]}
     for chain in data["chains"]:
         if chain["declared"]:

@@ -15,15 +15,15 @@ nothing here imports a renderer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rca.model import OPEN_ACTION_STATUSES
-from rca.render.formatting import day, label, sentence_case
+from rca.render.formatting import day, label, sentence_case, sentences
+from rca.render.names import cause_title
 
-Decision = dict[str, Any]  # kind, subject, ask, detail, why, refs
+Decision = dict[str, Any]  # kind, subject, ask, detail, why, refs, decider, by
 
 # Controls that change a system (and so need building and money), strongest first.
 SYSTEM_CHANGE = {
@@ -75,10 +75,10 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                 _decision(
                     "overdue",
                     a["id"],
-                    f"Unblock or re-plan overdue action {a['id']}: {a['title']}",
+                    f"Unblock or re-plan the overdue action “{a['title']}”",
                     f"Owner {a['owner'] or 'not assigned'}; due {day(a['due'])}; still "
                     f"{sentence_case(label(labels, a['status']))} on {day(today)}.",
-                    f"Action {a['id']} is past its due date and still open.",
+                    f"The action ({a['id']}) is past its due date and still open.",
                     [a["id"]],
                 )
             )
@@ -90,9 +90,9 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                 _decision(
                     "uncovered",
                     cause["id"],
-                    f"Decide how to address root cause {cause['id']}, or accept the risk",
+                    f"Decide how to address “{cause_title(cause)}”, or accept the risk",
                     gist(cause["statement"], 80),
-                    f"Root cause {cause['id']} has no corrective action yet.",
+                    f"This root cause ({cause['id']}) has no corrective action yet.",
                     [cause["id"]],
                 )
             )
@@ -104,9 +104,9 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                 _decision(
                     "unassigned",
                     a["id"],
-                    f"Assign {' and '.join(missing)} to action {a['id']}: {a['title']}",
+                    f"Assign {' and '.join(missing)} to the action “{a['title']}”",
                     f"{label(labels, a['mechanism'])}; {sentence_case(label(labels, a['status']))}.",
-                    f"Action {a['id']} has no {' or '.join(m.split(' ', 1)[1] for m in missing)}; "
+                    f"The action ({a['id']}) has no {' or '.join(m.split(' ', 1)[1] for m in missing)}; "
                     "nobody is accountable for it yet.",
                     [a["id"]],
                 )
@@ -119,10 +119,10 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                 _decision(
                     "resource",
                     a["id"],
-                    f"Approve and resource action {a['id']}: {a['title']}",
+                    f"Approve and resource the action “{a['title']}”",
                     f"A planned {SYSTEM_CHANGE[a['mechanism']]}, not started; owner {a['owner']}, "
                     f"due {day(a['due'])}.",
-                    f"Action {a['id']} changes a system and has not started; it needs funding or staff.",
+                    f"The action ({a['id']}) changes a system and has not started; it needs funding or staff.",
                     [a["id"]],
                 )
             )
@@ -135,9 +135,9 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                 _decision(
                     "verify",
                     cause["id"],
-                    f"Commission verification of root cause {cause['id']}, or accept it unverified",
+                    f"Commission verification of “{cause_title(cause)}”, or accept it unverified",
                     gist(cause["statement"], 80),
-                    f"Root cause {cause['id']} is still {standing}; acting on it unverified risks "
+                    f"This root cause ({cause['id']}) is still {standing}; acting on it unverified risks "
                     "fixing the wrong thing.",
                     [cause["id"]],
                 )
@@ -162,34 +162,45 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
                 "Until the review is approved its findings and actions may still change.",
             )
         )
-    return out
+    defaults = context["audience"].get("decisions") or {}
+    return [_owned(d, defaults, today) for d in out]
+
+
+def _owned(decision: Decision, defaults: dict[str, Any], today: date) -> Decision:
+    """The decision with who decides and by when: its own, else the audience profile's default."""
+    spec = (defaults.get("kinds") or {}).get(decision["kind"]) or {}
+    decider = decision["decider"] or spec.get("decider") or defaults.get("decider") or "Head of LER"
+    if decision["by"]:
+        by = date.fromisoformat(decision["by"])
+    else:
+        days = spec.get("within_days")
+        days = defaults.get("within_days", 14) if days is None else days
+        by = today + timedelta(days=days)
+    return {
+        **decision,
+        "decider": decider,
+        "by": by.isoformat(),
+    }
 
 
 _SUMMARY = {
-    "overdue": ("unblock or re-plan the overdue action", "unblock or re-plan the overdue actions"),
-    "uncovered": (
-        "decide how to address the root cause with no action",
-        "decide how to address the root causes with no action",
-    ),
-    "unassigned": ("assign an owner and date to action", "assign owners and dates to actions"),
-    "resource": (
-        "approve and resource the planned system change",
-        "approve and resource the planned system changes",
-    ),
-    "verify": (
-        "commission verification of the unverified root cause",
-        "commission verification of the unverified root causes",
-    ),
+    "overdue": "unblock or re-plan the {n} overdue actions",
+    "uncovered": "decide how to address the {n} root causes with no action",
+    "unassigned": "assign owners and dates to {n} actions",
+    "resource": "approve and resource the {n} planned system changes",
+    "verify": "commission verification of the {n} unverified root causes",
 }
 
 
 def decisions_summary(asks: Sequence[Decision]) -> str:
-    """The decisions in one sentence, explicit asks first, the rest grouped by kind: for bottom lines."""
+    """The decisions in one sentence, in words: explicit asks first, the rest grouped by kind."""
     parts = [sentence_case(d["ask"]) for d in asks if d["kind"] in ("asked", "regulatory")]
-    for kind, (one, many) in _SUMMARY.items():
-        subjects = [d["subject"] for d in asks if d["kind"] == kind]
-        if subjects:
-            parts.append(f"{one if len(subjects) == 1 else many} {', '.join(subjects)}")
+    for kind, many in _SUMMARY.items():
+        found = [d for d in asks if d["kind"] == kind]
+        if len(found) == 1:
+            parts.append(sentence_case(found[0]["ask"]))
+        elif found:
+            parts.append(many.format(n=len(found)))
     if any(d["kind"] == "sign_off" for d in asks):
         parts.append("sign off the review")
     text = "; ".join(parts)
@@ -205,13 +216,10 @@ def overdue_actions(actions: Sequence[dict[str, Any]], today: date) -> list[str]
     ]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[\"(])")
-
-
 def gist(text: str, min_chars: int = 60) -> str:
     """The opening sentences of a text, enough to reach `min_chars`: for at-a-glance views."""
     out = ""
-    for sentence in _SENTENCE_END.split(text.strip()):
+    for sentence in sentences(text):
         out = f"{out} {sentence}".strip()
         if len(out) >= min_chars:
             break
@@ -221,18 +229,11 @@ def gist(text: str, min_chars: int = 60) -> str:
 def _asked(ask: dict[str, Any], today: date) -> Decision:
     decider, by = ask["decider"], ask["by"]
     who = f"the {decider}" if decider else "leadership"
-    detail = ask["detail"] or ""
-    if decider or by:
-        detail += (
-            (" " if detail else "")
-            + f"Decision for {who}"
-            + (f", by {day(by)}" if by else "")
-            + "."
-        )
     why = f"The review asks {who} to decide" + (f" by {day(by)}" if by else "") + "."
     if by and date.fromisoformat(by) < today:
         why += " That date has passed."
-    return _decision("asked", "", ask["ask"].rstrip("."), detail, why)
+    decision = _decision("asked", "", ask["ask"].rstrip("."), ask["detail"] or "", why)
+    return {**decision, "decider": decider, "by": by}
 
 
 def _decision(
@@ -245,4 +246,6 @@ def _decision(
         "detail": detail,
         "why": why,
         "refs": refs or [],
+        "decider": None,
+        "by": None,
     }

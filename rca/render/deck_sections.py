@@ -14,9 +14,23 @@ from typing import Any
 
 from rca.analyse.metrics import format_duration
 from rca.model import OPEN_ACTION_STATUSES
-from rca.render.decisions import decisions_summary
-from rca.render.formatting import day, label, plural, sentence_case, utc_offset
+from rca.render.formatting import (
+    day,
+    label,
+    plural,
+    review_phrase,
+    sentence_case,
+    sentences,
+    severity_scale,
+)
+from rca.render.names import cause_title
 from rca.render.pptx import Block, Column, DeckBuilder, Para, Row, Tile, block, cell, lead, para
+from rca.render.slide_diagrams import (
+    causal_summary,
+    fishbone_summary,
+    summary_nodes,
+    timeline_strip,
+)
 from rca.render.textfit import Span
 
 Context = dict[str, Any]
@@ -51,14 +65,14 @@ def labels(ctx: Context, codes: Iterable[str], empty: str = "none", *, lower: bo
 
 
 def when(iso: str) -> str:
-    """`2026-03-14T21:38:00-07:00` -> `14 Mar 2026, 21:38 UTC-7`: the offset matters in this domain."""
+    """`2026-03-14T21:38:00-07:00` -> `14 Mar 2026, 21:38`: on the case's one clock, named once per slide."""
     return ", ".join(when_parts(iso))
 
 
 def when_parts(iso: str) -> tuple[str, str]:
-    """(`14 Mar 2026`, `21:38 UTC-7`), written with a minus sign (U+2212): viewers break after a hyphen."""
+    """(`14 Mar 2026`, `21:38`): the context holds every time on the case's reference clock."""
     at = datetime.fromisoformat(iso)
-    return day(at), f"{at:%H:%M} {utc_offset(at)}"
+    return day(at), f"{at:%H:%M}"
 
 
 def when_cell(iso: str) -> tuple[Para, ...]:
@@ -67,15 +81,20 @@ def when_cell(iso: str) -> tuple[Para, ...]:
     return cell(day_text, Span(time_text, False, "muted"))
 
 
+def zone(ctx: Context) -> str:
+    """The case's reference clock, as every slide names it."""
+    return str(ctx["meta"]["time_zone"])
+
+
 def duration(seconds: float | None) -> str:
     """Seconds -> `45m`, `9h 30m`, `2d 4h`: the same form the diagrams and briefs print."""
     return "not measured" if seconds is None else format_duration(seconds)
 
 
 def first_sentence(text: str, limit: int = 220) -> str:
-    """The first sentence of a text, for talking points."""
-    end = text.find(". ")
-    sentence = text if end < 0 else text[: end + 1]
+    """The first sentence of a text, for talking points ("p.m.", "U.S.C." and initials do not end one)."""
+    found = sentences(text)
+    sentence = found[0] if found else ""
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
@@ -132,20 +151,21 @@ def title(b: DeckBuilder, ctx: Context) -> None:
     """The opening slide."""
     meta, case, audience = ctx["meta"], ctx["case"], ctx["audience"]
     esc = case["escalation"]
+    severity = label(ctx["labels"], esc["severity"])
     b.title_slide(
         meta["title"],
         [
             f"{audience['title']} · {meta['case_id']} · version {meta['version']}",
-            f"{label(ctx['labels'], esc['severity'])} severity · {label(ctx['labels'], esc['process_type'])} · "
-            f"review {sentence_case(label(ctx['labels'], case['review']['status']))}",
+            f"{severity} severity ({severity_scale(ctx['labels'], esc['severity'])}) · "
+            f"{label(ctx['labels'], esc['process_type'])} · {review_phrase(case['review']['status'])}",
             f"As of {day(meta['as_of'])} · {meta['classification']}",
         ],
         "\n".join(
             [
                 f"Purpose: {audience['description']}",
                 f"Case {meta['case_id']}, version {meta['version']}: {meta['title']}.",
-                f"Severity {sentence_case(label(ctx['labels'], esc['severity']))}; the review is "
-                f"{sentence_case(label(ctx['labels'], case['review']['status']))}.",
+                f"Severity {sentence_case(severity)}: {severity_scale(ctx['labels'], esc['severity'])}; "
+                f"{review_phrase(case['review']['status'])}.",
                 f"Handling: {meta['classification']}. Do not forward outside the intended audience.",
                 f"Source: {meta['generated']}.",
             ]
@@ -154,7 +174,7 @@ def title(b: DeckBuilder, ctx: Context) -> None:
 
 
 def fishbone(b: DeckBuilder, ctx: Context) -> None:
-    """The causes by category, as the fishbone diagram (or as lists when no diagram is given)."""
+    """The causes by category, drawn as a fishbone of native shapes naming each cause by its title."""
     counts = {k: v for k, v in ctx["findings"]["categories"].items() if v}
     spread = ", ".join(f"{label(ctx['labels'], k)} ({v})" for k, v in counts.items()) or "none yet"
     top = max(counts, key=lambda k: counts[k]) if counts else None
@@ -169,77 +189,127 @@ def fishbone(b: DeckBuilder, ctx: Context) -> None:
                 if top
                 else []
             ),
-            "Causes spread over several categories mean no single fix will do.",
+            "Causes spread over several categories mean no single fix will do. Root causes are in bold.",
         ]
     )
-    if b.has_diagram("fishbone"):
-        b.picture_slide("Causes by category (fishbone)", b.diagrams["fishbone"], notes)
-        return
-    by_id = causes(ctx)
-    blocks = [
-        block(
-            para(label(ctx["labels"], cat), bold=True, tag="title"),
-            *(
-                para(by_id[c]["statement"], bullet=BULLET, space_before=3)
-                for c in ids
-                if c in by_id
-            ),
+    if not ctx["findings"]["causes"]:
+        b.text_slides(
+            "Causes by category",
+            [block(para("No causes recorded yet; the analysis is open."))],
+            notes,
         )
-        for cat, ids in ctx["findings"]["fishbone"].items()
-        if ids
-    ]
-    b.text_slides("Causes by category", blocks or [block(para("No causes recorded yet."))], notes)
+        return
+    caption = pointer(ctx, "Root causes in bold; at most a few causes a category.")
+    w, h = b.drawing_area(caption)
+    drawing = fishbone_summary(ctx["findings"], ctx["labels"], problem_line(ctx), w, h)
+    b.drawing_slide("Causes by category (fishbone)", drawing, notes, caption)
 
 
 # --------------------------------------------------------------------------- leadership
 
 
 def bottom_line(b: DeckBuilder, ctx: Context) -> None:
-    """What happened, the impact, where things stand and what is asked: up front."""
+    """What happened, why (the root causes, one line each), the impact and the ask: up front."""
     case, findings = ctx["case"], ctx["findings"]
-    impact, esc = case["impact"], case["escalation"]
-    acts = actions(ctx)
-    done = sum(a["status"] in COMPLETE for a in acts)
-    verified = sum(a["status"] == "verified" for a in acts)
-    late = overdue(ctx)
+    impact = case["impact"]
     asks = ctx["decisions"]
+    roots = root_causes(ctx)
+    missed, measured = breached(ctx), [c for c in ctx["findings"]["clocks"] if c["target_seconds"]]
     exposed = labels(ctx, impact["categories_exposed"], "no data categories", lower=True)
     impact_text = (
         f"{plural(impact['accounts_affected'], 'account')} affected; {exposed} exposed; "
-        f"life safety: {sentence_case(label(ctx['labels'], impact['life_safety']))}; {reportable_text(impact['regulatory_reportable'])}."
+        f"life safety: {sentence_case(label(ctx['labels'], impact['life_safety']))}; "
+        f"{reportable_text(impact['regulatory_reportable'])}"
+        + (f"; {len(missed)} of {len(measured)} service levels missed" if measured else "")
+        + "."
     )
-    resolved = milestone_time(ctx, "resolved")
-    status = (
-        f"Review {sentence_case(label(ctx['labels'], case['review']['status']))}. "
-        + (f"Incident resolved {when(resolved)}. " if resolved else "Incident not yet resolved. ")
-        + (
-            f"Corrective actions: {done} of {len(acts)} complete ({verified} verified)"
-            + (f", {len(late)} overdue." if late else ".")
-            if acts
-            else "No corrective actions yet."
-        )
-    )
-    ask_text = decisions_summary(asks)
-    blocks = [
-        block(lead("What happened:", findings["problem"])),
-        block(lead("Impact:", impact_text)),
-        block(lead("Status:", status)),
-        block(
-            lead(
-                "Asked of leadership:",
-                ask_text if asks else "No decision is needed today; for information.",
+    why: list[Para] = [Para((Span("Why:", True, "title"),), space_before=6)]
+    for r in roots[:3]:
+        spans = [Span(cause_title(r), True, ""), Span(f"  {r['id']}", False, "muted")]
+        if r["status"] != "verified":
+            spans.append(
+                Span(
+                    f"  {sentence_case(label(ctx['labels'], r['status']))}, unverified",
+                    True,
+                    "accent",
+                )
             )
-        ),
+        why.append(Para(tuple(spans), bullet=BULLET, space_before=2))
+    if not roots:
+        why.append(
+            Para(
+                (Span("No root cause identified yet; the analysis is open.", False, "accent"),),
+                bullet=BULLET,
+                space_before=2,
+            )
+        )
+    elif len(roots) > 3:
+        why.append(
+            Para(
+                (
+                    Span(
+                        f"and {plural(len(roots) - 3, 'further root cause')} on the root-cause slide",
+                        False,
+                        "muted",
+                    ),
+                ),
+                hanging=True,
+                space_before=2,
+            )
+        )
+    ask: list[Para] = [Para((Span("Asked of leadership:", True, "title"),), space_before=6)]
+    for d in asks[:3]:
+        ask.append(
+            Para(
+                (
+                    Span(d["ask"], False, ""),
+                    Span(f"  {d['decider']}, by {day(d['by'])}", True, "accent"),
+                ),
+                bullet=BULLET,
+                space_before=2,
+            )
+        )
+    if len(asks) > 3:
+        ask.append(
+            Para(
+                (
+                    Span(
+                        f"and {plural(len(asks) - 3, 'further decision')} on the decisions slide",
+                        False,
+                        "muted",
+                    ),
+                ),
+                hanging=True,
+                space_before=2,
+            )
+        )
+    if not asks:
+        ask.append(
+            Para(
+                (Span("No decision is needed today; for information.", False, ""),),
+                hanging=True,
+                space_before=2,
+            )
+        )
+    blocks = [
+        block(lead("What happened:", first_sentence(findings["problem"], 300))),
+        block(*why),
+        block(lead("Impact:", impact_text)),
+        block(*ask),
     ]
-    roots = root_causes(ctx)
     notes = "\n".join(
         [
-            f"Open with the bottom line: {first_sentence(esc['summary'])}",
-            f"Severity {sentence_case(label(ctx['labels'], esc['severity']))}, detected by {sentence_case(label(ctx['labels'], esc['detected_by']))}.",
-            *([f"The main root cause: {first_sentence(roots[0]['statement'])}"] if roots else []),
-            f"Ask: {asks[0]['ask']}."
-            if asks
-            else "No decision is needed; this is for information.",
+            f"Open with the bottom line: {first_sentence(case['escalation']['summary'])}",
+            *(
+                f"Root cause {r['id']}: {first_sentence(r['statement'])}"
+                + ("" if r["status"] == "verified" else " (not yet verified)")
+                for r in roots[:3]
+            ),
+            *(
+                f"Ask: {d['ask']}. Decides: {d['decider']}, by {day(d['by'])}. {d['why']}"
+                for d in asks[:3]
+            ),
+            *([] if asks else ["No decision is needed; this is for information."]),
         ]
     )
     b.text_slides("Bottom line up front", blocks, notes)
@@ -251,6 +321,7 @@ def impact(b: DeckBuilder, ctx: Context) -> None:
     imp, esc = case["impact"], case["escalation"]
     missed = breached(ctx)
     reportable = imp["regulatory_reportable"]
+    scale = severity_scale(ctx["labels"], esc["severity"]).split(",")[0]
     tiles = [
         Tile(
             str(imp["accounts_affected"]),
@@ -259,7 +330,7 @@ def impact(b: DeckBuilder, ctx: Context) -> None:
         ),
         Tile(
             label(ctx["labels"], esc["severity"]),
-            "severity",
+            f"severity, {scale} on our scale" if scale else "severity",
             "accent" if esc["severity"] in ("serious", "reportable") else "title",
         ),
         Tile(
@@ -268,8 +339,8 @@ def impact(b: DeckBuilder, ctx: Context) -> None:
             "title" if imp["life_safety"] == "none" else "accent",
         ),
         Tile(
-            "Open" if reportable is None else "Yes" if reportable else "No",
-            "regulatory reportable",
+            "Not decided" if reportable is None else "Yes" if reportable else "No",
+            "report to a regulator?",
             "title" if reportable is False else "accent",
         ),
     ]
@@ -300,6 +371,8 @@ def impact(b: DeckBuilder, ctx: Context) -> None:
         [
             f"{plural(imp['accounts_affected'], 'account')} affected; categories exposed: "
             f"{labels(ctx, imp['categories_exposed'], lower=True)}.",
+            f"Severity {sentence_case(label(ctx['labels'], esc['severity']))}: "
+            f"{severity_scale(ctx['labels'], esc['severity'])}.",
             f"Legal: {first_sentence(imp['legal_exposure'])}",
             f"Regulatory: {reportable_text(reportable)}.",
             f"{plural(len(missed), 'service level')} missed."
@@ -316,54 +389,53 @@ def _events(ctx: Context) -> list[dict[str, Any]]:
 
 
 def timeline(b: DeckBuilder, ctx: Context) -> None:
-    """The case's milestones and deviations at a glance (as much as the audience's detail allows)."""
-    rows = []
-    for e in _events(ctx):
-        marker = (
-            [Span(label(ctx["labels"], e["milestone"]), True, "title")] if e["milestone"] else []
-        )
-        step = cell(
-            *marker,
-            Span(label(ctx["labels"], e["step"]), False, "muted"),
-            *([Span("Deviation", True, "accent")] if e["deviation"] else []),
-        )
-        rows.append(
-            Row(
-                (when_cell(e["at"]), step, cell(e["what"])),
-                note=(
-                    f"{when(e['at'])} — deviation at {sentence_case(label(ctx['labels'], e['step']))}: expected {e['expected']}"
-                    if e["deviation"]
-                    else None
-                ),
-            )
-        )
+    """The milestones and deviations as a strip on the case's one clock; every event in the appendix."""
+    events = _events(ctx)
     timing = [
-        f"{label(ctx['labels'], c['metric'])}: {duration(c['elapsed_seconds'])}"
+        f"Time to {sentence_case(label(ctx['labels'], c['metric']))}: "
+        + (
+            "not measured (a milestone is missing)"
+            if c["elapsed_seconds"] is None
+            else duration(c["elapsed_seconds"])
+        )
         + (
             f" against {duration(c['target_seconds'])}"
-            + (" (missed)" if c["breached"] else " (met)")
+            + (" (missed)" if c["breached"] else "" if c["elapsed_seconds"] is None else " (met)")
             if c["target_seconds"]
             else ""
         )
-        for c in clocks(ctx)
+        for c in ctx["findings"]["clocks"]
+        if c["target_seconds"] is not None or c["elapsed_seconds"] is not None
     ]
     notes = "\n".join(
         [
-            "Walk the timeline top to bottom: when the request came in, where it went wrong, when we found out.",
+            "Walk the strip left to right: when the request came in, where it went wrong, when we found out.",
+            f"All times are on one clock: {zone(ctx)}. T+ counts from the first stop.",
             *(["Clocks: " + "; ".join(timing) + "."] if timing else []),
             f"{plural(sum(e['deviation'] for e in ctx['case']['timeline']), 'step')} deviated from procedure.",
+            *(
+                f"{when(e['at'])}: deviation at {sentence_case(label(ctx['labels'], e['step']))}. "
+                f"Expected: {first_sentence(e['expected'] or '', 300)}"
+                for e in events
+                if e["deviation"]
+            ),
         ]
     )
-    b.table_slides(
-        "Timeline at a glance",
-        [Column("When", 1.6), Column("Step", 2.3), Column("What happened", 8.2)],
-        rows,
-        notes,
+    has_table = "appendix_timeline" in ctx["audience"]["deck"]["sections"]
+    caption = (
+        Span(
+            f"All times {zone(ctx)}." + (" Every event: the appendix." if has_table else ""),
+            False,
+            "muted",
+        ),
     )
+    w, h = b.drawing_area(caption)
+    drawing = timeline_strip(events, ctx["findings"]["clocks"], ctx["labels"], zone(ctx), w, h)
+    b.drawing_slide("Timeline at a glance", drawing, notes, caption)
 
 
 def root_causes_section(b: DeckBuilder, ctx: Context) -> None:
-    """The ranked root causes in plain language, with status and the actions that answer them."""
+    """The ranked root causes in words, each with its badge, status and the actions that answer it."""
     roots = root_causes(ctx)
     total = len(roots) + ctx["view"]["roots_omitted"]
     if not roots:
@@ -376,14 +448,22 @@ def root_causes_section(b: DeckBuilder, ctx: Context) -> None:
             "The analysis has not yet traced the problem to a root cause within our control.",
         )
         return
+    acts = {a["id"]: a for a in actions(ctx)}
     rows = []
-    for n, c in enumerate(roots, start=1):
-        acts = c["actions"]
+    for c in roots:
+        fixes = [acts[a] for a in c["actions"] if a in acts]
+        fix = (
+            Span(
+                "Fixed by: " + "; ".join(f"{a['title']} ({a['id']})" for a in fixes), False, "muted"
+            )
+            if fixes
+            else Span("No action yet", True, "accent")
+        )
         rows.append(
             Row(
                 (
-                    cell(Span(str(n), True, "title")),
-                    cell(c["statement"]),
+                    cell(Span(c["id"], True, "muted")),
+                    cell(Span(cause_title(c), True, ""), fix),
                     cell(c["category_label"]),
                     cell(
                         Span(
@@ -392,13 +472,8 @@ def root_causes_section(b: DeckBuilder, ctx: Context) -> None:
                             "" if c["status"] == "verified" else "accent",
                         )
                     ),
-                    cell(
-                        Span(", ".join(acts), False, "")
-                        if acts
-                        else Span("None yet", True, "accent")
-                    ),
                 ),
-                note=f"Root cause {n} ({c['id']}): {first_sentence(c['statement'])} "
+                note=f"{c['id']} {cause_title(c)}: {first_sentence(c['statement'])} "
                 f"{round(c['path_share'] * 100)} % of the causal paths to the problem start here.",
             )
         )
@@ -419,11 +494,10 @@ def root_causes_section(b: DeckBuilder, ctx: Context) -> None:
     b.table_slides(
         "Why it happened: root causes",
         [
-            Column("#", 0.45),
-            Column("Root cause", 7.0),
-            Column("Category", 1.9),
-            Column("Evidence", 1.3),
-            Column("Actions", 1.45),
+            Column("", 0.7),
+            Column("Root cause", 7.6),
+            Column("Category", 2.2),
+            Column("Evidence", 1.6),
         ],
         rows,
         notes,
@@ -440,6 +514,7 @@ def root_causes_section(b: DeckBuilder, ctx: Context) -> None:
 def actions_section(b: DeckBuilder, ctx: Context) -> None:
     """Corrective actions with owner, due date and status; overdue ones flagged."""
     late = overdue(ctx)
+    by_id = causes(ctx)
     rows = []
     for a in actions(ctx):
         status = [
@@ -453,16 +528,17 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
             status.append(Span("Overdue", True, "accent"))
         elif a["completed_on"]:
             status.append(Span(f"on {day(a['completed_on'])}", False, "muted"))
+        targets = "; ".join(cause_title(by_id[c]) if c in by_id else c for c in a["addresses"])
         rows.append(
             Row(
                 (
                     cell(
                         Para(
-                            (Span(f"{a['id']}  ", True, "title"), Span(a["title"])), space_before=0
+                            (Span(a["title"], True, ""), Span(f"  {a['id']}", False, "muted")),
+                            space_before=0,
                         ),
                         Span(
-                            f"{label(ctx['labels'], a['type'])} · {label(ctx['labels'], a['mechanism'])} · addresses "
-                            f"{', '.join(a['addresses'])}",
+                            f"{label(ctx['labels'], a['mechanism'])} · for: {targets}",
                             False,
                             "muted",
                         ),
@@ -480,9 +556,9 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
                     cell(*status),
                 ),
                 note=(
-                    f"{a['id']}: success means {first_sentence(a['success_criterion'], 300)}"
+                    f"{a['title']}: success means {first_sentence(a['success_criterion'], 300)}"
                     if a["success_criterion"]
-                    else f"{a['id']}: no success criterion recorded yet."
+                    else f"{a['title']}: no success criterion recorded yet."
                 )
                 + (
                     f" Verified: {first_sentence(a['verification_result'], 300)}"
@@ -503,7 +579,17 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
     )
     if not rows:
         b.text_slides(
-            "Corrective actions", [block(para("No corrective action has been agreed yet."))], notes
+            "Corrective actions",
+            [
+                block(para("No corrective action has been agreed yet.")),
+                block(
+                    para(
+                        "The root causes above have no owner for a fix; the decisions slide asks for one.",
+                        tag="muted",
+                    )
+                ),
+            ],
+            notes,
         )
         return
     b.table_slides(
@@ -515,15 +601,12 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
 
 
 def decisions_section(b: DeckBuilder, ctx: Context) -> None:
-    """The decisions asked of leadership, each with the reason it is asked."""
+    """The decisions asked of leadership: each with who decides, by when, and why it is asked.
+
+    With nothing to decide the slide is left out: the bottom line already says so.
+    """
     asks = ctx["decisions"]
     if not asks:
-        b.text_slides(
-            "Decisions needed",
-            [block(para("No decision is needed today; this review is for information."))],
-            "Nothing in the record needs a leadership decision: every root cause has an owned, "
-            "dated action and nothing is overdue.",
-        )
         return
     blocks = [
         block(
@@ -532,7 +615,12 @@ def decisions_section(b: DeckBuilder, ctx: Context) -> None:
                 bullet=str(n) if n < 10 else BULLET,
                 space_before=10,
             ),
-            Para((Span(d["detail"], False, "muted"),), hanging=True, space_before=2),
+            Para(
+                (Span(f"Decides: {d['decider']}, by {day(d['by'])}. ", True, "accent"),)
+                + ((Span(d["detail"], False, "muted"),) if d["detail"] else ()),
+                hanging=True,
+                space_before=2,
+            ),
             note=f"{n}. {d['why']}",
         )
         for n, d in enumerate(asks, start=1)
@@ -540,7 +628,8 @@ def decisions_section(b: DeckBuilder, ctx: Context) -> None:
     b.text_slides(
         "Decisions needed",
         blocks,
-        f"{plural(len(asks), 'decision')} asked of leadership, most pressing first.",
+        f"{plural(len(asks), 'decision')} asked of leadership, most pressing first; each names who "
+        "decides and by when.",
     )
 
 
@@ -564,60 +653,52 @@ def _lint_row(lint: list[dict[str, Any]]) -> Row:
     )
 
 
-_APPENDIX = {
-    "appendix_graph": "the full causal graph",
-    "appendix_metrics": "the case's clocks and figures",
-}
-
-
 def _appendix(b: DeckBuilder, ctx: Context) -> None:
-    """The divider before the first appendix section, naming what the appendix holds."""
-    if b.state.get("appendix"):
-        return
-    b.state["appendix"] = True
-    held = [_APPENDIX[s] for s in ctx["audience"]["deck"]["sections"] if s in _APPENDIX]
-    subtitle = (
-        (", ".join(held[:-1]) + " and " + held[-1] if len(held) > 1 else held[0]) if held else ""
-    )
-    b.section_slide(
-        "Appendix",
-        [subtitle[:1].upper() + subtitle[1:]] if subtitle else [],
-        "Reference material for questions; not presented unless asked.",
-    )
+    """Appendix slides say so in their titles; no divider slide of a few words before them."""
 
 
 def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
-    """Appendix: the full causal graph."""
+    """Appendix: the full causal graph, every cause and what it leads to, in words."""
     _appendix(b, ctx)
     f = ctx["findings"]
     notes = (
         f"The full causal graph: {plural(len(f['causes']), 'cause')}, {len(f['root_causes'])} root, "
         f"{len(f['contributing'])} contributing, {len(f['conditions'])} condition(s), "
-        f"{len(f['external'])} outside our control. Arrows run from cause to effect; actions point at "
-        "the causes they address."
+        f"{len(f['external'])} outside our control. Each row names what the cause leads to."
     )
-    if b.has_diagram("causal_graph"):
-        b.picture_slide("Appendix: causal graph", b.diagrams["causal_graph"], notes)
-        return
     by_id = causes(ctx)
+    order = {"root": 0, "contributing": 1, "condition": 2, "external": 3}
     rows = [
         Row(
             (
-                cell(Span(c["id"], True, "title")),
-                cell(c["statement"]),
+                cell(Span(c["id"], True, "accent" if c["role"] == "root" else "muted")),
+                cell(
+                    Span(cause_title(c), True, ""),
+                    Span(first_sentence(c["statement"], 200), False, "muted"),
+                ),
                 cell(label(ctx["labels"], c["role"])),
-                cell(", ".join(x for x in c["effects"]) or "—"),
+                cell(
+                    "; ".join(
+                        "the problem"
+                        if x == "problem"
+                        else f"{x} {cause_title(by_id[x])}"
+                        if x in by_id
+                        else x
+                        for x in c["effects"]
+                    )
+                    or "—"
+                ),
             )
         )
-        for c in by_id.values()
+        for c in sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))
     ]
     b.table_slides(
-        "Appendix: causal graph",
+        "Appendix: every cause and what it leads to",
         [
-            Column("Cause", 0.9),
-            Column("Statement", 7.6),
+            Column("", 0.7),
+            Column("Cause", 6.4),
             Column("Role", 1.6),
-            Column("Leads to", 2.0),
+            Column("Leads to", 3.4),
         ],
         rows,
         notes,
@@ -630,10 +711,12 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
     f = ctx["findings"]
     rows = []
     for c in f["clocks"]:
-        if c["elapsed_seconds"] is None:
+        if c["elapsed_seconds"] is None and c["target_seconds"] is None:
             continue
         result = (
-            (Span("Missed", True, "accent") if c["breached"] else Span("Met", False, ""))
+            Span("Not measured", True, "muted")
+            if c["elapsed_seconds"] is None
+            else (Span("Missed", True, "accent") if c["breached"] else Span("Met", False, ""))
             if c["target_seconds"]
             else Span("No target", False, "muted")
         )
@@ -761,58 +844,77 @@ def scenario(b: DeckBuilder, ctx: Context) -> None:
 
 
 def walkthrough(b: DeckBuilder, ctx: Context) -> None:
-    """The case step by step through the workflow, with each deviation and what was expected."""
-    if b.legible("timeline"):  # a long case's timeline is too tall to read on a slide
-        d = b.diagrams["timeline"]
-        b.picture_slide(
-            "The case on the workflow",
-            d,
-            "The timeline on the workflow steps; deviations are marked. " + d.alt,
-        )
-    rows = []
-    for e in _events(ctx):
-        step = cell(
-            Span(label(ctx["labels"], e["step"]), True, "title"),
-            Span(e["actor"], False, "muted"),
-            *([Span("Deviation", True, "accent")] if e["deviation"] else []),
-        )
-        expected = cell(e["expected"]) if e["deviation"] else cell(Span("—", False, "muted"))
-        rows.append(
-            Row(
-                (when_cell(e["at"]), step, cell(e["what"]), expected),
-                note=(
-                    f"Pause at {sentence_case(label(ctx['labels'], e['step']))}: ask what made this look right at the time. "
-                    f"Expected: {first_sentence(e['expected'], 300)}"
-                    if e["deviation"]
-                    else None
-                ),
-            )
-        )
-    deviations = {k: v for k, v in ctx["findings"]["deviations_by_step"].items() if v}
-    notes = "\n".join(
-        [
-            "Go through the case step by step in workflow order; stop at each deviation.",
-            "Deviations at: "
-            + (
-                ", ".join(
-                    f"{sentence_case(label(ctx['labels'], k))} ({v})" for k, v in deviations.items()
+    """The case on a strip, then at each deviation a pause ("what would you do?") and the answer."""
+    events = _events(ctx)
+    caption = (Span(f"All times {zone(ctx)}. Every event: the appendix.", False, "muted"),)
+    w, h = b.drawing_area(caption)
+    deviations = [e for e in events if e["deviation"]]
+    b.drawing_slide(
+        "The case at a glance",
+        timeline_strip(events, ctx["findings"]["clocks"], ctx["labels"], zone(ctx), w, h),
+        "\n".join(
+            [
+                "The milestones and the deviations on one line; we stop at each deviation.",
+                f"All times on one clock: {zone(ctx)}.",
+                f"{plural(len(deviations), 'deviation')} to discuss.",
+            ]
+        ),
+        caption,
+    )
+    since = 0
+    for n, e in enumerate(deviations, start=1):
+        index = events.index(e)
+        before = events[max(since, index - 3) : index]
+        since = index + 1
+        step = sentence_case(label(ctx["labels"], e["step"]))
+        situation = [
+            block(
+                Para(
+                    (Span(when(x["at"]) + "  ", True, "muted"), Span(x["what"])),
+                    bullet=BULLET,
+                    space_before=6,
                 )
-                or "none"
             )
-            + ".",
+            for x in before
         ]
-    )
-    b.table_slides(
-        "Step by step through the workflow",
-        [
-            Column("When", 1.45),
-            Column("Step", 1.9),
-            Column("What happened", 4.9),
-            Column("What the procedure expects", 3.85),
-        ],
-        rows,
-        notes,
-    )
+        prompt = block(
+            Para(
+                (
+                    Span("Your move: ", True, "accent"),
+                    Span(
+                        f"you are the {e['actor']} at the {step} step, at {when(e['at'])}. "
+                        "What do you do next, and what do you check before you act?",
+                        False,
+                        "",
+                    ),
+                ),
+                space_before=14,
+            )
+        )
+        b.text_slides(
+            f"What would you do? Deviation {n} of {len(deviations)}: {step}",
+            [
+                block(para("What the specialist knew at that moment:", bold=True, tag="title")),
+                *situation,
+                prompt,
+            ],
+            "Pause here. Give the room two minutes to answer before you move on: no hindsight, only "
+            "what was on screen at the time.",
+        )
+        policy = _policy_for(ctx, e["step"])
+        b.two_column_slides(
+            f"What happened at {step}, and what the procedure expects",
+            ("What happened", [block(para(e["what"]))]),
+            (
+                "What the procedure expects",
+                [
+                    block(para(e["expected"] or "", tag="accent")),
+                    *([block(lead("Policy:", policy))] if policy else []),
+                ],
+            ),
+            f"Compare the room's answers with the procedure. Deviation {n}: {when(e['at'])}, at "
+            f"{step}. Ask what made the shortcut look right at the time.",
+        )
 
 
 def procedure(b: DeckBuilder, ctx: Context) -> None:
@@ -899,13 +1001,6 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
     """Each why-chain as a ladder from the problem down to its root (to the audience's depth)."""
     f = ctx["findings"]
     by_id = causes(ctx)
-    if b.legible("why_chains"):
-        d = b.diagrams["why_chains"]
-        b.picture_slide(
-            "Why-chains",
-            d,
-            "All why-chains together, from the problem to the root causes. " + d.alt,
-        )
     chains = ctx["view"]["chains"]
     for n, chain in enumerate(chains, start=1):
         steps = [s for s in chain["steps"] if s in by_id]
@@ -917,8 +1012,14 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
         rows = [
             Row(
                 (
-                    cell(Span(f"Why {number(chain, i, len(steps))}?", True, "title")),
-                    cell(by_id[s]["statement"]),
+                    cell(
+                        Span(f"Why {number(chain, i, len(steps))}?", True, "title"),
+                        Span(s, False, "muted"),
+                    ),
+                    cell(
+                        Span(cause_title(by_id[s]), True, ""),
+                        Span(first_sentence(by_id[s]["statement"], 240), False, "muted"),
+                    ),
                     cell(by_id[s]["category_label"]),
                     cell(
                         Span(
@@ -947,9 +1048,9 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
         b.table_slides(
             f"Why-chain {n}: {question}",
             [
-                Column("", 1.0),
+                Column("", 1.2),
                 Column("Because", 7.6),
-                Column("Category", 2.1),
+                Column("Category", 2.0),
                 Column("Evidence", 1.4),
             ],
             rows,
@@ -977,7 +1078,7 @@ def lessons(b: DeckBuilder, ctx: Context) -> None:
 
 
 def knowledge_check(b: DeckBuilder, ctx: Context) -> None:
-    """Questions on the slides; the answers only in the speaker notes."""
+    """Questions on the slides; the answers, with their option letter, only in the speaker notes."""
     questions = ctx["case"]["training"]["knowledge_check"]
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     blocks = []
@@ -997,12 +1098,17 @@ def knowledge_check(b: DeckBuilder, ctx: Context) -> None:
                     space_before=3,
                 )
             )
-        answer = f"Answer {n}: {q['answer']}" + (
+        letter = (
+            f"{letters[q['options'].index(q['answer']) % 26]}. "
+            if q["answer"] in q["options"]
+            else ""
+        )
+        answer = f"Answer {n}: {letter}{q['answer']}" + (
             f" Why: {q['explanation']}" if q["explanation"] else ""
         )
         blocks.append(Block(tuple(paras), answer))
     if not blocks:
-        blocks = [block(para("No knowledge-check questions recorded for this case.", tag="muted"))]
+        return
     b.text_slides(
         "Knowledge check",
         blocks,
@@ -1010,16 +1116,180 @@ def knowledge_check(b: DeckBuilder, ctx: Context) -> None:
     )
 
 
+def pointer(ctx: Context, what: str) -> tuple[Span, ...]:
+    """A caption under a slide diagram: where the full diagram is."""
+    where = [
+        name
+        for section, name in (
+            ("appendix_graph", "the appendix"),
+            ("appendix_timeline", "the appendix"),
+        )
+        if section in ctx["audience"]["deck"]["sections"]
+    ]
+    brief = "the brief" if "diagrams" in ctx["audience"]["brief"]["sections"] else ""
+    places = " and ".join(dict.fromkeys([*where, *([brief] if brief else [])]))
+    return (Span(what, False, "muted"),) + (
+        (Span(f" In full: {places}.", False, "muted"),) if places else ()
+    )
+
+
+def problem_line(ctx: Context) -> str:
+    """The problem, short enough for a diagram's box: its first sentence."""
+    return first_sentence(ctx["findings"]["problem"], 200)
+
+
+def causal_summary_section(b: DeckBuilder, ctx: Context) -> None:
+    """How the root causes led to the problem: a summary drawn for the slide (at most 7 boxes)."""
+    roots = [r["id"] for r in root_causes(ctx)]
+    if not roots:
+        return
+    f = ctx["findings"]
+    shown = min(len(summary_nodes(f, roots)[0]), len(f["causes"]))
+    caption = pointer(ctx, f"Summary: {shown} of {plural(len(f['causes']), 'cause')}.")
+    w, h = b.drawing_area(caption)
+    drawing = causal_summary(f, roots, ctx["labels"], problem_line(ctx), w, h)
+    b.drawing_slide(
+        "How the root causes led to the problem",
+        drawing,
+        "\n".join(
+            [
+                "Read left to right: each root cause, then the causes it set off, into the problem.",
+                f"A summary: {shown} of the {plural(len(f['causes']), 'cause')}; dashed boxes lie outside "
+                "our control. Every cause and link is in the full causal graph.",
+                drawing.alt,
+            ]
+        ),
+        caption,
+    )
+
+
+def event_rows(ctx: Context, events: Sequence[dict[str, Any]]) -> list[Row]:
+    """The events as table rows: when, step (milestone, deviation), what happened and was expected."""
+    rows = []
+    for e in events:
+        marker = (
+            [Span(label(ctx["labels"], e["milestone"]), True, "title")] if e["milestone"] else []
+        )
+        step = cell(
+            *marker,
+            Span(label(ctx["labels"], e["step"]), False, "muted"),
+            *([Span("Deviation", True, "accent")] if e["deviation"] else []),
+        )
+        what = cell(
+            Span(f"{e['actor']}. " if e.get("actor") else "", True, "muted"),
+            e["what"],
+            *(
+                [Span("Expected: " + (e["expected"] or ""), False, "accent")]
+                if e["deviation"]
+                else []
+            ),
+        )
+        rows.append(Row((when_cell(e["at"]), step, what)))
+    return rows
+
+
+def appendix_timeline(b: DeckBuilder, ctx: Context) -> None:
+    """Appendix: every event the audience may see, on the case's one clock."""
+    _appendix(b, ctx)
+    events = _events(ctx)
+    b.table_slides(
+        "Appendix: timeline",
+        [
+            Column(f"When ({zone(ctx).split(' (')[0]})", 1.6),
+            Column("Step", 2.3),
+            Column("What happened", 8.2),
+        ],
+        event_rows(ctx, events),
+        f"Every event shown to this audience, on one clock: {zone(ctx)}.",
+    )
+
+
+def went_well(b: DeckBuilder, ctx: Context) -> None:
+    """What went well and where we were lucky, side by side; left out when the review records neither."""
+    well, lucky = ctx["case"]["went_well"], ctx["case"]["lucky"]
+    if not well and not lucky:
+        return
+
+    def items(texts: Sequence[str], empty: str) -> list[Block]:
+        if not texts:
+            return [block(para(empty, tag="muted"))]
+        return [block(para(t, bullet=BULLET, space_before=8)) for t in texts]
+
+    b.two_column_slides(
+        "What went well, and where we were lucky",
+        ("What went well: keep it", items(well, "The review records nothing here.")),
+        ("Where we were lucky: not a control", items(lucky, "The review records nothing here.")),
+        "What worked is worth keeping on purpose. Where chance limited the harm, a control is missing: "
+        "luck will not be there next time.",
+    )
+
+
+def objectives(b: DeckBuilder, ctx: Context) -> None:
+    """What the session teaches: learning objectives derived from the case, before the story."""
+    case = ctx["case"]
+    esc = case["escalation"]
+    process = sentence_case(label(ctx["labels"], esc["process_type"]))
+    points = case["training"]["points"]
+    policy_of = {p["step"]: p["policy"] for p in points if p["step"] and p["policy"]}
+    steps = list(dict.fromkeys(e["step"] for e in case["timeline"] if e["deviation"]))
+    goals: list[str] = []
+    if case["training"]["red_flags"]:
+        goals.append(
+            f"Recognise the warning signs of a {process} like this one "
+            f"({plural(len(case['training']['red_flags']), 'red flag')} to remember)."
+        )
+    for step in steps[:3]:
+        policy = policy_of.get(step)
+        goals.append(
+            f"Carry out the {sentence_case(label(ctx['labels'], step))} step as the procedure expects"
+            + (f", and say which policy requires it ({policy})." if policy else ".")
+        )
+    roots = root_causes(ctx)
+    if roots:
+        goals.append(
+            f"Explain how {plural(len(roots), 'root cause')} in our systems, not one person's slip, "
+            "led to the problem, and what each fix changes."
+        )
+    questions = case["training"]["knowledge_check"]
+    if questions:
+        goals.append(
+            f"Check yourself on the {plural(len(questions), 'knowledge-check question')} at the end."
+        )
+    if not goals:
+        return
+    b.text_slides(
+        "What you will be able to do after this session",
+        [block(para(g, bullet=str(n), space_before=10)) for n, g in enumerate(goals, start=1)],
+        "State the objectives before the story: they tell the room what to watch for. "
+        "Come back to them at the end, with the knowledge check.",
+    )
+
+
+def _policy_for(ctx: Context, step: str) -> str:
+    policies = {p["id"]: p for p in ctx["case"]["policies"]}
+    found = [
+        p["policy"] for p in ctx["case"]["training"]["points"] if p["step"] == step and p["policy"]
+    ]
+    if not found:
+        return ""
+    ref = policies.get(found[0])
+    return f"{found[0]}" + (f" {ref['title']}" if ref else "")
+
+
 SECTIONS: dict[str, Section] = {
     "title": title,
+    "objectives": objectives,
     "bottom_line": bottom_line,
     "impact": impact,
     "timeline": timeline,
     "root_causes": root_causes_section,
+    "causal_summary": causal_summary_section,
     "fishbone": fishbone,
     "actions": actions_section,
     "decisions": decisions_section,
+    "went_well": went_well,
     "appendix_graph": appendix_graph,
+    "appendix_timeline": appendix_timeline,
     "appendix_metrics": appendix_metrics,
     "scenario": scenario,
     "walkthrough": walkthrough,

@@ -20,6 +20,7 @@ from rca.render import dot as d
 from rca.render import formatting
 from rca.render.dot import DotGraph, font, lines_html, point, text_width, wrap
 from rca.render.formatting import plural
+from rca.render.names import cause_title
 from rca.render.registry import Diagram
 
 PROBLEM_ID = "problem"
@@ -48,7 +49,11 @@ ROLE_STYLE = {
 EDGE_STYLE = {"verified": "solid", "hypothesis": "dashed", "unknown": "dotted"}
 MAX_CHAINS = 6
 BIG_GRAPH = 24  # causes; beyond this the causal graph's boxes get shorter
-CARD_TEXT_W = 200  # points: every cause and action box is this wide, text left-aligned
+GRAPH_CARD_W = 130  # the causal graph's boxes: narrow, so five ranks print at >= 7 pt
+CARD_TEXT_W = 160  # points: every cause and action box is this wide, text left-aligned
+# The smallest text in a diagram a brief prints: at the scale a landscape page
+# gives the causal graph and the fishbone (about 0.7), still 7 pt on paper.
+LABEL_MIN = 11.0
 
 
 @dataclass(frozen=True)
@@ -100,35 +105,37 @@ def _legend(items: Sequence[tuple[str, str, str]], note: str = "") -> str:
     """
     cells = "".join(
         f'<TD WIDTH="16" HEIGHT="11" FIXEDSIZE="TRUE" BGCOLOR="{fill}" COLOR="{border}" '
-        f'BORDER="1"></TD><TD ALIGN="LEFT">{font(text, 10, d.MUTED)}</TD><TD WIDTH="10"></TD>'
+        f'BORDER="1"></TD><TD ALIGN="LEFT">{font(text, LABEL_MIN, d.MUTED)}</TD><TD WIDTH="10"></TD>'
         for fill, border, text in items
     )
     rows = f"<TR>{cells}</TR>"
     if note:
-        row_w = sum(16 + 10 + 9 + text_width(text, 10) for _, _, text in items)
-        chars = max(30, int(len(note) * (row_w - 40) / text_width(note, 10)))
-        note_html = lines_html(wrap(note, chars, 4), 10, d.MUTED)
+        row_w = sum(16 + 10 + 9 + text_width(text, LABEL_MIN) for _, _, text in items)
+        chars = max(30, int(len(note) * (row_w - 40) / text_width(note, LABEL_MIN)))
+        note_html = lines_html(wrap(note, chars, 4), LABEL_MIN, d.MUTED)
         rows += (
             f'<TR><TD COLSPAN="{3 * len(items)}" ALIGN="LEFT" BALIGN="LEFT">{note_html}</TD></TR>'
         )
     return f'<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="0">{rows}</TABLE>'
 
 
-def _card(header: str, body: Sequence[str], size: float = 11, footer: str = "") -> str:
+def _card(
+    header: str, body: Sequence[str], size: float = 11, footer: str = "", width: float = CARD_TEXT_W
+) -> str:
     """A node label: a small header line over wrapped body lines (header, footer: HTML)."""
     rows = [header, lines_html(body, size), *([footer] if footer else [])]
     cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{r}</TD></TR>' for r in rows)
-    return (
-        f'<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0" WIDTH="{CARD_TEXT_W}">{cells}</TABLE>'
-    )
+    return f'<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0" WIDTH="{width:g}">{cells}</TABLE>'
 
 
 def _cause_header(cause: dict[str, Any], context: dict[str, Any], prefix: str = "") -> str:
     role = cause.get("role", "contributing")
     border = ROLE_STYLE.get(role, ROLE_STYLE["contributing"])[1]
-    status = formatting.label(context["labels"], cause.get("status"))
-    text = " \u00b7 ".join(p for p in (prefix, cause["id"], ROLE_NAMES.get(role, ""), status) if p)
-    return font(text, 9, border, bold=True)
+    status = cause.get("status")
+    # The status only when it is not settled: most causes are verified.
+    shown = formatting.label(context["labels"], status) if status != "verified" else ""
+    text = " \u00b7 ".join(p for p in (prefix, cause["id"], ROLE_NAMES.get(role, ""), shown) if p)
+    return font(text, LABEL_MIN, border, bold=True)
 
 
 def _cause_node(
@@ -137,9 +144,37 @@ def _cause_node(
     context: dict[str, Any],
     prefix: str = "",
     lines: int = 4,
+    *,
+    fixes: Sequence[str] = (),
+    width: float = CARD_TEXT_W,
+    compact: bool = False,
 ) -> str:
     fill, border, style = ROLE_STYLE.get(cause.get("role", ""), ROLE_STYLE["contributing"])
-    label = _card(_cause_header(cause, context, prefix), wrap(cause["statement"], 32, lines))
+    chars = int(width / 6.2)  # about 6 pt a character at 11 pt
+    footer = font("Fixed by " + ", ".join(fixes), LABEL_MIN, d.ACTION, bold=True) if fixes else ""
+    if compact:  # the id leads the title; the role shows in the box's colour and border
+        status = cause.get("status")
+        tag = cause["id"] + (
+            f" ({formatting.label(context['labels'], status).lower()})"
+            if status != "verified"
+            else ""
+        )
+        lines_ = wrap(f"{tag} {cause_title(cause)}", chars, lines)
+        first = lines_[0][len(tag) :] if lines_ and lines_[0].startswith(tag) else ""
+        head = font(tag, LABEL_MIN, border, bold=True) + (font(first, LABEL_MIN) if first else "")
+        body = lines_html(lines_[1:] if first or lines_[0] == tag else lines_, LABEL_MIN)
+        rows = [head + ("<BR/>" + body if body else ""), *([footer] if footer else [])]
+        cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{r}</TD></TR>' for r in rows)
+        label = (
+            f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0" WIDTH="{width:g}">{cells}</TABLE>'
+        )
+    else:
+        label = _card(
+            _cause_header(cause, context, prefix),
+            wrap(cause_title(cause), chars, lines),
+            footer=footer,
+            width=width,
+        )
     return graph.node(
         label,
         shape="box",
@@ -154,7 +189,7 @@ def _problem_node(graph: DotGraph, context: dict[str, Any], width: int = 30) -> 
     lines = wrap(context["findings"]["problem"], width, 5)
     label = (
         '<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0">'
-        f'<TR><TD ALIGN="LEFT">{font("PROBLEM", 9, "#F6D5D5", bold=True)}</TD></TR>'
+        f'<TR><TD ALIGN="LEFT">{font("PROBLEM", LABEL_MIN, "#F6D5D5", bold=True)}</TD></TR>'
         f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{lines_html(lines, 12, d.WHITE, bold=True)}</TD></TR>'
         "</TABLE>"
     )
@@ -172,13 +207,13 @@ def _problem_node(graph: DotGraph, context: dict[str, Any], width: int = 30) -> 
 
 SLOPE = 0.5  # horizontal run of a bone per point of rise (about 63 degrees)
 CAUSE_PT = 11.0
-CAUSE_WRAP = 30
+CAUSE_WRAP = 18
 INDENT = 30.0  # how far a sub-cause's twig sits from its parent's attachment
 ROW_GAP = 9.0
 LABEL_GAP = 8.0
 CLEAR = 16.0  # nothing closer to the spine than this
 MARGIN = 18.0
-MAX_ROWS = 8  # per bone; the rest is summarised as "+ n more"
+MAX_ROWS = 5  # per bone; the rest is summarised as "+ n more" (keeps the print scale up)
 
 
 @dataclass
@@ -233,7 +268,7 @@ def _bone_rows(ids: list[str], causes: dict[str, dict[str, Any]]) -> list[_Row]:
 
     def visit(cid: str, depth: int) -> None:
         cause = causes[cid]
-        row = _Row(wrap(cause["statement"], CAUSE_WRAP, 3), cid, min(depth, 3), cause["role"])
+        row = _Row(wrap(cause_title(cause), CAUSE_WRAP, 3), cid, min(depth, 3), cause["role"])
         rows.append(row)
         for child in children.get(cid, []):
             visit(child, depth + 1)
@@ -328,7 +363,12 @@ def fishbone(context: dict[str, Any]) -> Spec:
     the bone, under its parent. Empty categories are drawn as faint bones: what
     was considered and found clean is part of the analysis.
     """
-    bones = _bones(context)
+    every = _bones(context)
+    # Categories without causes are named in the legend, not drawn: an empty bone
+    # costs a slot of width, and width is what makes a fishbone print small.
+    bones = [b for b in every if b.count] or every
+    for i, bone in enumerate(bones):
+        bone.side, bone.slot = (1 if i % 2 == 0 else -1), i // 2
     length = {
         side: max(
             [70.0] + [_block_height(b.rows) + LABEL_GAP + CLEAR for b in bones if b.side == side]
@@ -353,11 +393,11 @@ def fishbone(context: dict[str, Any]) -> Spec:
         _draw_bone(g, bone, spine[bone.slot], length[bone.side])
 
     head_x = (spine[-1] if spine else 0.0) + 40
-    head_lines = wrap(context["findings"]["problem"], 24, 6)
+    head_lines = wrap(context["findings"]["problem"], 20, 7)
     head_w = max([text_width(x, 13, bold=True) for x in head_lines] + [60]) + 28
     head = g.node(
         '<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0">'
-        f'<TR><TD ALIGN="LEFT">{font("PROBLEM", 9, "#F6D5D5", bold=True)}</TD></TR>'
+        f'<TR><TD ALIGN="LEFT">{font("PROBLEM", LABEL_MIN, "#F6D5D5", bold=True)}</TD></TR>'
         f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{lines_html(head_lines, 13, d.WHITE, bold=True)}</TD></TR>'
         "</TABLE>",
         shape="box",
@@ -379,10 +419,16 @@ def fishbone(context: dict[str, Any]) -> Spec:
         arrowsize=1.2,
     )
     notes = [
-        font("Red rib: root cause", 10, d.ROOT, bold=True),
-        font("Italic: condition or outside our control", 10, d.MUTED, italic=True),
-        font("Twig under a rib: a cause of that cause", 10, d.MUTED),
+        font("Red rib: root cause", LABEL_MIN, d.ROOT, bold=True),
+        font("Italic: condition or outside our control", LABEL_MIN, d.MUTED, italic=True),
+        font("Twig under a rib: a cause of that cause", LABEL_MIN, d.MUTED),
     ]
+    clean = [b.title for b in every if not b.count]
+    if clean and len(clean) < len(every):
+        notes += [
+            font(line, LABEL_MIN, d.MUTED)
+            for line in wrap("No causes found in: " + ", ".join(clean) + ".", 40, 3)
+        ]
     legend_y = -(len(head_lines) * d.line_height(13) / 2 + 48)
     g.node(
         '<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0">'
@@ -393,7 +439,7 @@ def fishbone(context: dict[str, Any]) -> Spec:
     return Spec(
         "fishbone",
         "Fishbone: causes by category",
-        _fishbone_alt(context, bones),
+        _fishbone_alt(context, every),
         g.source(),
         "neato-n2",
     )
@@ -474,7 +520,7 @@ def _subtree(rows: list[_Row], i: int) -> list[_Row]:
 
 def _rib_text(row: _Row) -> str:
     if row.role == "more":
-        return lines_html(row.lines, 10, d.MUTED, italic=True)
+        return lines_html(row.lines, LABEL_MIN, d.MUTED, italic=True)
     soft = row.role in ("condition", "external", "unconnected")
     color = d.MUTED if soft else d.INK
     parts = []
@@ -519,26 +565,42 @@ def causal_graph(context: dict[str, Any]) -> Spec:
     """Causes flowing left to right into the problem; AND-groups through a junction; actions attached."""
     findings = context["findings"]
     causes = _causes(context)
-    actions = {a["id"]: a for a in context["case"].get("actions", [])}
     # A large graph keeps its text size and gives up words: two lines a cause, not four.
     lines = 2 if len(findings["causes"]) > BIG_GRAPH else 4
     g = DotGraph(
         graph={
             "rankdir": _rankdir(findings),
-            "nodesep": "0.25",
-            "ranksep": "0.55",
+            "nodesep": "0.15",
+            "ranksep": "0.4",
             "newrank": "true",
             "labelloc": "b",
             "labeljust": "l",
             "fontsize": 10,
         },
-        node={"fontsize": 11, "margin": "0.12,0.07"},
+        node={"fontsize": 11, "margin": "0.08,0.05"},
         edge={"color": d.LINE, "arrowsize": 0.7, "penwidth": 1.2},
     )
-    ids = {PROBLEM_ID: _problem_node(g, context)}
+    ids = {PROBLEM_ID: _problem_node(g, context, 22)}
     g.raw(f"{{ rank=sink; {ids[PROBLEM_ID]}; }}")
+    # Actions are named on the cause they fix, not drawn as boxes of their own:
+    # a rank of action boxes would make the graph too wide to print legibly.
+    fixes: dict[str, list[str]] = {}
+    action_ids: list[str] = []
+    for edge in findings["edges"]:
+        if edge["kind"] == "addresses":
+            fixes.setdefault(edge["target"], []).append(edge["source"])
+            if edge["source"] not in action_ids:
+                action_ids.append(edge["source"])
     for cause in findings["causes"]:
-        ids[cause["id"]] = _cause_node(g, cause, context, lines=lines)
+        ids[cause["id"]] = _cause_node(
+            g,
+            cause,
+            context,
+            lines=lines,
+            fixes=fixes.get(cause["id"], ()),
+            width=GRAPH_CARD_W,
+            compact=True,
+        )
 
     groups: dict[str, list[dict[str, Any]]] = {}
     hypotheses = 0
@@ -552,7 +614,7 @@ def causal_graph(context: dict[str, Any]) -> Spec:
             g.edge(ids[edge["source"]], ids[edge["target"]], style=EDGE_STYLE[edge["status"]])
     for members in groups.values():
         junction = g.node(
-            font("AND", 8, d.WHITE, bold=True),
+            font("AND", LABEL_MIN, d.WHITE, bold=True),
             shape="circle",
             style="filled",
             fillcolor=d.NAVY,
@@ -572,18 +634,6 @@ def causal_graph(context: dict[str, Any]) -> Spec:
             style="solid" if statuses == {"verified"} else "dashed",
         )
 
-    placed: set[str] = set()
-    action_ids: list[str] = []
-    for edge in findings["edges"]:
-        if edge["kind"] != "addresses" or edge["target"] not in ids:
-            continue
-        source = edge["source"]
-        if source not in placed:
-            placed.add(source)
-            action_ids.append(source)
-            ids[source] = _action_node(g, actions.get(source, {"id": source}), context)
-        g.edge(ids[source], ids[edge["target"]], color=d.ACTION, arrowhead="vee")
-
     g.raw(
         "graph "
         + d.attrs(
@@ -593,9 +643,8 @@ def causal_graph(context: dict[str, Any]) -> Spec:
                     (d.CONTRIB_FILL, d.CONTRIB, "Contributing"),
                     (d.CONDITION_FILL, d.CONDITION, "Condition"),
                     (d.WHITE, d.EXTERNAL, "Outside our control"),
-                    (d.ACTION_FILL, d.ACTION, "Corrective action"),
                 ],
-                "Arrows run from cause to effect. Green arrow: the action addresses that cause. "
+                "Arrows run from cause to effect. Fixed by: the corrective actions for that cause. "
                 "Dashed: link not verified. AND: the causes act only together.",
             )
         )
@@ -629,13 +678,13 @@ def causal_graph(context: dict[str, Any]) -> Spec:
 
 
 def _rankdir(findings: dict[str, Any]) -> str:
-    """LR or BT, whichever gives a drawing nearer a 16:9 slide.
+    """LR or BT, whichever gives a drawing nearer a landscape page's shape (3:2).
 
     Layers are counted as dot will rank them: the longest path of causes (and an
     AND junction, and an action) into the problem; breadth is the fullest layer.
     """
     layer = {PROBLEM_ID: 0}
-    edges = [(e["source"], e["target"]) for e in findings["edges"]]
+    edges = [(e["source"], e["target"]) for e in findings["edges"] if e["kind"] == "causes"]
     for _ in range(len(findings["causes"]) + 2):  # Bellman-Ford passes; a cycle just stops
         changed = False
         for source, target in edges:
@@ -646,25 +695,11 @@ def _rankdir(findings: dict[str, Any]) -> str:
             break
     depth = max(layer.values()) + 1 + (1 if any(e["group"] for e in findings["edges"]) else 0)
     breadth = max(sum(1 for v in layer.values() if v == n) for n in set(layer.values()))
-    box_w, box_h = CARD_TEXT_W + 40, (80 if len(findings["causes"]) <= BIG_GRAPH else 50)
-    wide = (depth * (box_w + 40)) / (breadth * (box_h + 18))
-    tall = (breadth * (box_w + 18)) / (depth * (box_h + 40))
-    return "LR" if abs(math.log(wide / (16 / 9))) <= abs(math.log(tall / (16 / 9))) else "BT"
-
-
-def _action_node(graph: DotGraph, action: dict[str, Any], context: dict[str, Any]) -> str:
-    bits = [
-        action["id"],
-        "Action",
-        formatting.label(context["labels"], action.get("type")),
-        formatting.label(context["labels"], action.get("status")),
-    ]
-    header = font(" \u00b7 ".join(b for b in bits if b), 9, d.ACTION, bold=True)
-    body = wrap(action.get("title") or "", 30, 3)
-    owner = d.clean(action.get("owner") or "")
-    footer = font("Owner: " + _short(owner, 40), 9, d.MUTED) if owner else ""
-    label = _card(header, body, 10.5, footer)
-    return graph.node(label, shape="note", style="filled", fillcolor=d.ACTION_FILL, color=d.ACTION)
+    box_w, box_h = GRAPH_CARD_W + 16, (56 if len(findings["causes"]) <= BIG_GRAPH else 36)
+    wide = (depth * (box_w + 29)) / (breadth * (box_h + 11))
+    tall = (breadth * (box_w + 11)) / (depth * (box_h + 29))
+    page = 1.5  # a landscape page's printable area
+    return "LR" if abs(math.log(wide / page)) <= abs(math.log(tall / page)) else "BT"
 
 
 # --------------------------------------------------------------------------- why-chains

@@ -25,6 +25,7 @@ from rca.errors import RcaError
 from rca.render import formatting
 from rca.render.brief import brief_view, gist
 from rca.render.fetch import asset_url, data_url, fetch
+from rca.render.names import cause_title
 from rca.render.registry import Diagram, RenderInput
 from rca.templating import builtin_template_dir, template_environment
 
@@ -91,9 +92,17 @@ def brief_environment(user_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         utc_offset=formatting.utc_offset,
         duration=format_duration,
         letter=lambda n: chr(ord("A") + int(n)),
+        review_phrase=formatting.review_phrase,
+        severity_scale=_severity_scale,
+        cause_title=cause_title,
     )
     env.globals["asset"] = lambda name: data_url(fetch(asset_url(name), roots))
     return env
+
+
+@jinja2.pass_context
+def _severity_scale(ctx: jinja2.runtime.Context, code: str) -> str:
+    return formatting.severity_scale(ctx["labels"], code)
 
 
 @jinja2.pass_context

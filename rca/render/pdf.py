@@ -65,7 +65,11 @@ class PdfRenderer:
                     len(document.pages),
                     budget,
                 )
-            pdf: bytes = document.write_pdf(pdf_identifier=pdf_identifier(data.context))
+            # Tagged (PDF/UA-1): structure, reading order, the document's language
+            # and title, so a screen reader can follow the brief.
+            pdf: bytes = document.write_pdf(
+                pdf_identifier=pdf_identifier(data.context), pdf_variant="pdf/ua-1"
+            )
         except FatalURLFetchingError as exc:
             cause = exc.__cause__
             raise RcaError(str(cause) if isinstance(cause, FetchRefused) else str(exc)) from None

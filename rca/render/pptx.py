@@ -27,7 +27,7 @@ from typing import Any
 
 from lxml import etree
 from pptx import Presentation
-from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
+from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE, PP_PLACEHOLDER
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.oxml.xmlchemy import OxmlElement
@@ -37,6 +37,8 @@ from pptx.util import Emu
 
 from rca.errors import RcaError
 from rca.render.registry import Diagram, RenderInput
+from rca.render.slide_diagrams import INSET as DRAWING_INSET
+from rca.render.slide_diagrams import Drawing, Link, Node
 from rca.render.textfit import (
     ARIAL,
     Line,
@@ -356,13 +358,13 @@ class DeckBuilder:
             )
             return head, pages
 
-        for size in self.style.table:  # the smaller size only when it keeps the table on one slide
-            head, pages = layout(size)
-            if len(pages) == 1:
-                break
-        else:
-            size = self.style.table[0]
-            head, pages = layout(size)
+        # The smaller size only when it saves a slide; the larger one on a tie.
+        size = self.style.table[0]
+        head, pages = layout(size)
+        for smaller in self.style.table[1:]:
+            trial = layout(smaller)
+            if len(trial[1]) < len(pages):
+                size, (head, pages) = smaller, trial
         for n, page in enumerate(pages):
             slide = self._slide(info)
             self._fill_title(slide, info, _page_title(title, n), self.style.title, max_lines=2)
@@ -390,6 +392,84 @@ class DeckBuilder:
         picture.name = xml_safe(diagram.title)[:120] or diagram.name
         picture._element.nvPicPr.cNvPr.set("descr", xml_safe(diagram.alt))
         self._finish(slide, info, notes)
+
+    def drawing_area(self, caption: Sequence[Span] = ()) -> tuple[float, float]:
+        """Width and height in points a slide diagram may use, room left for its caption."""
+        area = self._area(self._layout("Picture"), 1)
+        return area.w_pt, area.h_pt - self._caption_height(caption, area)
+
+    def _caption_height(self, caption: Sequence[Span], area: Box) -> float:
+        if not caption:
+            return 0.0
+        m = self._measure_para(Para(tuple(caption), size=14, space_before=0), area.w_pt, 14)
+        return m.height + 2 * self.style.inset_y + 4
+
+    def drawing_slide(
+        self, title: str, drawing: Drawing, notes: str, caption: Sequence[Span] = ()
+    ) -> None:
+        """A diagram drawn as native shapes (text stays text), grouped, with alt text and a caption."""
+        info = self._layout("Picture")
+        area = self._area(info, 1)
+        slide = self._slide(info)
+        self._fill_title(slide, info, title, self.style.title, max_lines=2)
+        _remove_placeholder(slide, 1)
+        group = slide.shapes.add_group_shape()
+        group.name = xml_safe(title)[:120]
+        group._element.nvGrpSpPr.cNvPr.set("descr", xml_safe(drawing.alt))
+        ox, oy = area.x, area.y
+        for link in drawing.links:
+            _link(group, link, ox, oy)
+        for node in drawing.nodes:
+            self._node(group, node, ox, oy)
+        if caption:
+            h = _emu(self._caption_height(caption, area))
+            box = Box(area.x, area.y + area.h - h, area.w, h)
+            shape = slide.shapes.add_textbox(*_emus(box))
+            shape.name = "Caption"
+            m = self._measure_para(Para(tuple(caption), size=14, space_before=0), box.w_pt, 14)
+            self._write_frame(shape.text_frame, [m], anchor="b")
+        self._finish(slide, info, notes)
+
+    def _node(self, group: Any, node: Node, ox: int, oy: int) -> None:
+        kind = _SHAPES[node.shape]
+        shape = group.shapes.add_shape(
+            kind,
+            Emu(ox + _emu(node.x)),
+            Emu(oy + _emu(node.y)),
+            Emu(_emu(node.w)),
+            Emu(_emu(node.h)),
+        )
+        shape.name = xml_safe(node.name)[:120]
+        sp_pr = shape._element.spPr
+        for child in list(sp_pr):
+            if child.tag not in (qn("a:xfrm"), qn("a:prstGeom")):
+                sp_pr.remove(child)
+        if node.shape == "round":
+            geom = sp_pr.find(qn("a:prstGeom"))
+            av = geom.find(qn("a:avLst"))
+            if av is None:
+                av = _sub(geom, "a:avLst")
+            _sub(av, "a:gd", name="adj", fmla="val 8000")
+        _fill(sp_pr, node.fill)
+        line = _sub(sp_pr, "a:ln", w=str(_emu(2.25 if node.bold_line else 1.0)))
+        _fill(line, node.line)
+        if node.dashed:
+            _sub(line, "a:prstDash", val="dash")
+        style = shape._element.find(qn("p:style"))
+        if style is not None:
+            shape._element.remove(style)
+        if not node.texts:
+            return
+        measured = [
+            self._measure_para(
+                Para(t.spans, size=t.size, space_before=0, align=t.align),
+                node.w,
+                t.size,
+                inset_x=DRAWING_INSET,
+            )
+            for t in node.texts
+        ]
+        self._write_frame(shape.text_frame, measured, anchor=node.anchor, inset_x=DRAWING_INSET)
 
     def has_diagram(self, name: str) -> bool:
         """Whether the diagram was supplied."""
@@ -568,13 +648,18 @@ class DeckBuilder:
     def _paginate_text(
         self, blocks: Sequence[Block], area: Box, first: Box
     ) -> tuple[float, list[list[Block]]]:
-        """The body size and the pages: shrinks once to stay on one slide, else continues at full size."""
+        """The body size and the pages: the size giving the fewest slides, the larger on a tie.
+
+        Shrinking once keeps a slide's text whole, or saves a continuation slide
+        that would hold a line or two.
+        """
+        best: tuple[float, list[list[Block]]] | None = None
         for size in self.style.body:
             pages = self._pages(blocks, area, first, size)
-            if len(pages) == 1:
-                return size, pages
-        size = self.style.body[0]
-        return size, self._pages(blocks, area, first, size)
+            if best is None or len(pages) < len(best[1]):
+                best = (size, pages)
+        assert best is not None
+        return best
 
     def _pages(
         self, blocks: Sequence[Block], area: Box, first: Box, size: float
@@ -933,6 +1018,60 @@ def _rectangle(slide: Any, box: Box, color: str, name: str) -> Any:
     return shape
 
 
+_SHAPES = {
+    "round": MSO_SHAPE.ROUNDED_RECTANGLE,
+    "rect": MSO_SHAPE.RECTANGLE,
+    "ellipse": MSO_SHAPE.OVAL,
+    "diamond": MSO_SHAPE.DIAMOND,
+}
+# Fill and line tags of slide diagrams -> a theme colour, with an optional tint.
+_FILLS = {
+    "light": ("bg1", None),
+    "pale": ("bg2", None),
+    "pale_accent": ("accent2", (20000, 80000)),
+    "title": ("tx2", None),
+    "muted": ("accent3", None),
+    "accent": ("accent2", None),
+    "problem": ("accent2", (75000, None)),
+}
+
+
+def _fill(parent: Any, tag: str) -> None:
+    """A solid theme colour (tinted by lumMod/lumOff where given), or no fill for ""."""
+    if not tag:
+        _sub(parent, "a:noFill")
+        return
+    slot, tint = _FILLS.get(tag, ("tx1", None))
+    colour = _sub(_sub(parent, "a:solidFill"), "a:schemeClr", val=slot)
+    if tint is not None:
+        mod, off = tint
+        _sub(colour, "a:lumMod", val=str(mod))
+        if off is not None:
+            _sub(colour, "a:lumOff", val=str(off))
+
+
+def _link(group: Any, link: Link, ox: int, oy: int) -> None:
+    """A straight connector (arrow head at its end when asked) in theme colours."""
+    shape = group.shapes.add_connector(
+        MSO_CONNECTOR.STRAIGHT,
+        Emu(ox + _emu(link.x1)),
+        Emu(oy + _emu(link.y1)),
+        Emu(ox + _emu(link.x2)),
+        Emu(oy + _emu(link.y2)),
+    )
+    shape.name = "Link"
+    sp_pr = shape._element.spPr
+    line = _sub(sp_pr, "a:ln", w=str(_emu(link.width)))
+    _fill(line, link.color)
+    if link.dashed:
+        _sub(line, "a:prstDash", val="dash")
+    if link.arrow:
+        _sub(line, "a:tailEnd", type="triangle", w="med", len="med")
+    style = shape._element.find(qn("p:style"))
+    if style is not None:
+        shape._element.remove(style)
+
+
 def _element(tag: str, **attrs: str) -> Any:
     element = OxmlElement(tag)
     for name, value in attrs.items():
@@ -1106,7 +1245,8 @@ class PptxRenderer:
 
     extension = "pptx"
     media_type = MEDIA_TYPE
-    raster_diagrams = True
+    # Slide diagrams are drawn as native shapes (rca.render.slide_diagrams): no PNG needed.
+    raster_diagrams = False
 
     def render(self, data: RenderInput) -> bytes:
         """The .pptx bytes: the profile's deck sections, in order, on the master."""

@@ -264,4 +264,20 @@ def flow(
             queue.appendleft(tail)
     if current or not pages:
         pages.append(current)
+    return _no_widow(pages, height, room_rest)
+
+
+def _no_widow(
+    pages: list[list[T]], height: Callable[[T], float], room_rest: float
+) -> list[list[T]]:
+    """No continuation page holding a single item: take items over from the page before it.
+
+    An item moves only while the last page still fits and the page before it
+    keeps at least two items, so the fix never overflows or makes a new widow.
+    """
+    while len(pages) > 1 and len(pages[-1]) == 1 and len(pages[-2]) > 2:
+        candidate = [pages[-2][-1], *pages[-1]]
+        if sum(height(item) for item in candidate) > room_rest:
+            break
+        pages[-2], pages[-1] = pages[-2][:-1], candidate
     return pages

@@ -77,7 +77,12 @@ def test_view_adds_a_derived_chain_for_each_root_no_declared_chain_reaches(
     chains = render_context(DECK_CASE, "specialist")["view"]["chains"]
     assert [(c["id"], c["title"], c["steps"]) for c in chains] == [
         ("W1", "Why was the wrong account produced?", ["C2", "C1"]),
-        ("root:C3", "How root cause C3 leads to the problem", ["C3"]),
+        (
+            "root:C3",
+            "How \u201cSecond review checks the data scope but never repeats the account lookup\u201d "
+            "leads to the problem",
+            ["C3"],
+        ),
     ]
 
 
@@ -123,3 +128,19 @@ def test_the_view_is_built_from_the_redacted_case(
     text = repr({k: context[k] for k in ("view", "decisions")})
     assert "5550001111" not in text and "Ana Ruiz" not in text
     assert context["decisions"][0]["ask"] == "Decide whether to tell the officer about the account"
+
+
+def test_every_time_is_shown_on_the_cases_one_clock(render_context: ContextFactory) -> None:
+    # ESC-0142 logs one event in UTC-4 among UTC-7 ones; its reference zone is Pacific time.
+    from datetime import datetime
+
+    path = Path(__file__).parent.parent.parent / "case_reviews" / "ESC-0142.yaml"
+    context = render_context(path, "leadership")
+    offsets = {datetime.fromisoformat(e["at"]).utcoffset() for e in context["case"]["timeline"]}
+    assert len(offsets) == 1
+    assert context["meta"]["time_zone"] == "UTC\u22127 (America/Los_Angeles)"
+    detected = next(e for e in context["case"]["timeline"] if e["milestone"] == "detected")
+    assert detected["at"].startswith("2026-03-16T06:05")  # 09:05 in UTC-4, the same instant
+    for clock in context["findings"]["clocks"]:
+        for end in (clock["start"], clock["end"]):
+            assert end is None or end.endswith("-07:00")

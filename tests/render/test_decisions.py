@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from pptx.oxml.ns import qn
 from pypdf import PdfReader
 
 from rca.render.decisions import decisions, decisions_summary
+from rca.render.formatting import day
 from rca.render.html import HtmlRenderer
 from rca.render.pptx import PptxRenderer
 from rca.render.registry import RenderInput
@@ -98,9 +99,11 @@ def test_an_explicit_ask_is_listed_as_written(settled: Build) -> None:
         "kind": "asked",
         "subject": "",
         "ask": "Approve the interim suspension of the fast path",
-        "detail": "The pilot skips legal review. Decision for the Head of LER, by 20 Mar 2026.",
+        "detail": "The pilot skips legal review.",
         "why": "The review asks the Head of LER to decide by 20 Mar 2026.",
         "refs": [],
+        "decider": "Head of LER",
+        "by": "2026-03-20",
     }
     later = settled(ask, today=date(2026, 3, 21))["decisions"][0]
     assert later["why"].endswith("That date has passed.")
@@ -161,9 +164,11 @@ def test_overdue_is_judged_on_the_analysis_date(settled: Build) -> None:
 def test_a_root_cause_without_action_is_a_decision(settled: Build) -> None:
     context = settled(lambda r: action(r, "A2").update(addresses=["C1"]))  # C3 loses its action
     assert kinds(context) == [("uncovered", "C3")]
-    assert (
-        context["decisions"][0]["ask"] == "Decide how to address root cause C3, or accept the risk"
-    )
+    (decision,) = context["decisions"]
+    # Named in words; the id stays a badge in the reason and the references.
+    assert decision["ask"].startswith("Decide how to address \u201c")
+    assert "C3" not in decision["ask"] and decision["refs"] == ["C3"]
+    assert decision["why"].startswith("This root cause (C3) has no corrective action yet")
 
 
 @pytest.mark.parametrize("missing", ["owner", "due"])
@@ -171,7 +176,8 @@ def test_an_open_action_without_owner_or_date_is_a_decision(settled: Build, miss
     context = settled(lambda r: action(r, "A2").pop(missing))
     assert kinds(context) == [("unassigned", "A2")]
     noun = {"owner": "an owner", "due": "a due date"}[missing]
-    assert context["decisions"][0]["ask"].startswith(f"Assign {noun} to action A2:")
+    assert context["decisions"][0]["ask"].startswith(f"Assign {noun} to the action \u201c")
+    assert "A2" not in context["decisions"][0]["ask"]
     # A finished action needs neither.
     assert settled(lambda r: action(r, "A1").pop(missing))["decisions"] == []
 
@@ -184,7 +190,7 @@ def test_a_planned_system_change_is_a_decision_to_resource(settled: Build) -> No
     context = settled(planned)
     assert kinds(context) == [("resource", "A1")]
     assert context["decisions"][0]["ask"] == (
-        "Approve and resource action A1: Make the lookup tool refuse a time without a zone"
+        "Approve and resource the action \u201cMake the lookup tool refuse a time without a zone\u201d"
     )
     # Planned but not a system change (a checklist), or not yet owned: no resourcing ask.
     assert settled(lambda r: action(r, "A2").update(status="planned"))["decisions"] == []
@@ -199,7 +205,7 @@ def test_a_planned_system_change_is_a_decision_to_resource(settled: Build) -> No
 def test_an_unverified_root_cause_is_a_decision(settled: Build) -> None:
     context = settled(lambda r: cause(r, "C3").update(status="hypothesis"))
     assert kinds(context) == [("verify", "C3")]
-    assert context["decisions"][0]["why"].startswith("Root cause C3 is still a hypothesis;")
+    assert context["decisions"][0]["why"].startswith("This root cause (C3) is still a hypothesis;")
     # Only root causes: an unverified contributing cause asks nothing of leadership.
     assert settled(lambda r: cause(r, "C1").update(status="hypothesis"))["decisions"] == []
 
@@ -229,11 +235,39 @@ def test_the_deck_case_in_the_documented_order(render_context: ContextFactory) -
         ("verify", "C3"),  # a root cause still a hypothesis
         ("sign_off", ""),  # in review
     ]
-    assert decisions_summary(context["decisions"]) == (
-        "Decide whether the incident must be reported to a regulator; unblock or re-plan the overdue "
-        "action A1; assign an owner and date to action A2; approve and resource the planned system "
-        "change A3; commission verification of the unverified root cause C3; sign off the review."
+    summary = decisions_summary(context["decisions"])
+    assert summary.startswith(
+        "Decide whether the incident must be reported to a regulator; unblock or re-plan the "
+        "overdue action \u201c"
     )
+    assert summary.endswith("sign off the review.")
+    # Words, not ids: no action or cause id in the sentence leadership reads.
+    assert not re.search(r"\b[AC]\d+\b", summary), summary
+
+
+def test_every_decision_names_who_decides_and_by_when(render_context: ContextFactory) -> None:
+    context = render_context(DECK_CASE, "leadership")
+    today = date.fromisoformat(context["meta"]["today"])
+    defaults = context["audience"]["decisions"]
+    for d in context["decisions"]:
+        assert d["decider"] and d["by"], d
+        spec = defaults["kinds"].get(d["kind"], {})
+        assert d["decider"] == spec.get("decider") or defaults["decider"]
+        days = spec.get("within_days", defaults["within_days"])
+        assert date.fromisoformat(d["by"]) == today + timedelta(days=days), d["kind"]
+
+
+def test_an_explicit_ask_keeps_its_own_decider_and_date(settled: Build) -> None:
+    def ask(r: dict[str, Any]) -> None:
+        r["decisions"] = [
+            {"ask": "Approve the fast path", "decider": "Legal counsel", "by": "2026-04-01"}
+        ]
+
+    (decision,) = settled(ask)["decisions"]
+    assert (decision["decider"], decision["by"]) == ("Legal counsel", "2026-04-01")
+    # One without either takes the profile's defaults.
+    (bare,) = settled(lambda r: r.update(decisions=[{"ask": "Approve it"}]))["decisions"]
+    assert bare["decider"] == "Head of LER" and bare["by"]
 
 
 def test_decisions_are_computed_once_from_the_redacted_context(settled: Build) -> None:
@@ -262,16 +296,17 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\u00ad]+", "", text)
 
 
-def deck_asks(data: bytes) -> tuple[list[str], str]:
-    """The asks on the "Decisions needed" slides (their bold paragraphs), and the bottom line's ask."""
+def deck_asks(data: bytes) -> tuple[list[str], list[str]]:
+    """The asks on the "Decisions needed" slides (their bold paragraphs), and the bottom line's asks."""
     prs = Presentation(io.BytesIO(data))
     asks: list[str] = []
-    bottom = ""
+    bottom: list[str] = []
     for slide in prs.slides:
         title = slide.shapes.title.text_frame.text if slide.shapes.title is not None else ""
         for shape in slide.shapes:
             if not shape.has_text_frame or shape == slide.shapes.title:
                 continue
+            asking = False
             for p in shape.text_frame.paragraphs:
                 runs = p._p.findall(qn("a:r"))
                 bold = [
@@ -280,8 +315,11 @@ def deck_asks(data: bytes) -> tuple[list[str], str]:
                 ]
                 if title.startswith("Decisions needed") and runs and all(bold):
                     asks.append(p.text)
-                if title.startswith("Bottom line") and p.text.startswith("Asked of leadership:"):
-                    bottom = p.text.removeprefix("Asked of leadership:").strip()
+                if title.startswith("Bottom line"):
+                    if p.text.startswith("Asked of leadership:"):
+                        asking = True
+                    elif asking:
+                        bottom.append(p.text)
     return asks, bottom
 
 
@@ -293,9 +331,11 @@ def html_asks(text: str) -> tuple[list[str], str]:
         html.unescape(a).removesuffix(".")
         for a in re.findall(r'<strong class="decision-title">(.*?)</strong>', section)
     ]
-    bottom = re.search(r"<strong>Ask\.</strong>\s*(.*?)</li>", text, re.DOTALL)
+    bottom = re.search(r"<strong>Ask\.</strong>\s*(.*?)</li>\s*</ul>", text, re.DOTALL)
     assert bottom is not None
-    return asks, html.unescape(bottom.group(1)).strip()
+    return asks, re.sub(
+        r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", bottom.group(1)))
+    ).strip()
 
 
 def pdf_decisions_text(data: bytes) -> str:
@@ -341,8 +381,17 @@ def test_deck_and_brief_list_the_same_asks(
     deck, deck_bottom = deck_asks(got["deck"])
     brief, brief_bottom = html_asks(got["html"])
     assert deck == brief == expected
-    assert deck_bottom == (summary or "No decision is needed today; for information.")
-    assert brief_bottom == (summary or "No decision is needed; the actions are on track.")
+    # The bottom lines lead with the first asks, each with who decides and by when.
+    decisions = got["context"]["decisions"]
+    if decisions:
+        first = decisions[0]
+        owner = f"{first['decider']}, by {day(first['by'])}"
+        assert squash(deck_bottom[0]) == squash(f"{first['ask']}  {owner}")
+        assert squash(f"{first['ask']}: {owner}") in squash(brief_bottom)
+    else:
+        assert deck_bottom == ["No decision is needed today; for information."]
+        assert brief_bottom == "No decision is needed; the actions are on track."
+    assert summary == "" or summary.endswith(".")
 
     # The PDF shows the same asks, in the same order (its list numbers are extracted apart).
     printed = squash(pdf_decisions_text(got["pdf"]))

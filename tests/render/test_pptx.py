@@ -40,25 +40,34 @@ LEADERSHIP_TITLES = [
     "Impact and legal risk",
     "Timeline at a glance",
     "Why it happened: root causes",
+    "How the root causes led to the problem",
     "Causes by category (fishbone)",
     "Corrective actions",
     "Decisions needed",
-    "Appendix",
-    "Appendix: causal graph",
+    "Appendix: every cause and what it leads to",
+    "Appendix: timeline",
     "Appendix: metrics",
 ]
 SPECIALIST_TITLES = [
     "Session logs of the wrong account produced after a time-zone conversion error",
+    "What you will be able to do after this session",
     "The scenario",
-    "Step by step through the workflow",  # the fake timeline diagram is too tall to be legible
+    "The case at a glance",
+    "What would you do? Deviation 1 of 2: account identification",
+    "What happened at account identification, and what the procedure expects",
+    "What would you do? Deviation 2 of 2: second review / QA",
+    "What happened at second review / QA, and what the procedure expects",
     "The correct procedure",
     "Red flags to notice next time",
-    "Why-chains",
     "Why-chain 1: Why was the wrong account produced?",
-    "Why-chain 2: How root cause C3 leads to the problem",  # derived: no declared chain reaches C3
+    # derived: no declared chain reaches C3; named by its title, not its id
+    "Why-chain 2: How \u201cSecond review checks the data scope but never repeats the account "
+    "lookup\u201d leads to the problem",
+    "How the root causes led to the problem",
     "Causes by category (fishbone)",
     "Lessons",
     "Knowledge check",
+    "Appendix: timeline",
 ]
 
 
@@ -120,6 +129,14 @@ def outline(data: bytes) -> str:
             elif shape.shape_type is not None and shape.shape_type == 13:  # picture
                 descr = shape._element.nvPicPr.cNvPr.get("descr")
                 out.append(f"picture: {shape.name} — alt: {descr}")
+            elif shape.shape_type is not None and shape.shape_type == 6:  # a slide diagram
+                descr = shape._element.nvGrpSpPr.cNvPr.get("descr")
+                out.append(f"diagram: {shape.name} — alt: {descr}")
+                out += [
+                    f"  box: {' / '.join(p.text for p in child.text_frame.paragraphs if p.text)}"
+                    for child in shape.shapes
+                    if child.has_text_frame and child.text_frame.text
+                ]
             elif shape.has_text_frame and shape.text_frame.text:
                 kind = shape.placeholder_format.type if shape.is_placeholder else None
                 label = {15: "footer", 13: "number"}.get(
@@ -163,12 +180,20 @@ def text_boxes(prs: Any) -> Iterator[tuple[int, Any]]:
                 yield n, shape
 
 
+def all_shapes(shapes: Any) -> Iterator[Any]:
+    """Every shape, those inside groups (slide diagrams) too."""
+    for shape in shapes:
+        yield shape
+        if shape.shape_type == 6:  # a group
+            yield from all_shapes(shape.shapes)
+
+
 def assert_nothing_overflows(data: bytes) -> None:
     """Every text frame and table cell holds its text (measured again from the file), on the slide."""
     prs = reopen(data)
     width, height = prs.slide_width, prs.slide_height
     for n, slide in enumerate(prs.slides, start=1):
-        for shape in slide.shapes:
+        for shape in all_shapes(slide.shapes):
             where = f"slide {n} ({titles(prs)[n - 1]!r}), shape {shape.name!r}"
             assert shape.left >= 0 and shape.top >= 0, where
             assert shape.left + shape.width <= width and shape.top + shape.height <= height, where
@@ -325,40 +350,21 @@ def test_every_slide_has_talking_points(leadership_deck: bytes, specialist_deck:
             assert len(notes(slide)) > 20, f"slide {n} has no talking points"
 
 
-def test_every_picture_has_its_diagrams_alt_text(
-    leadership_deck: bytes, specialist_deck: bytes, deck_diagrams: dict[str, Any]
+def test_every_slide_diagram_is_native_shapes_with_alt_text(
+    leadership_deck: bytes, specialist_deck: bytes
 ) -> None:
-    alts = {d.alt for d in deck_diagrams.values()}
-    pictures = [
-        shape
-        for data in (leadership_deck, specialist_deck)
-        for slide in reopen(data).slides
-        for shape in slide.shapes
-        if shape.shape_type == 13
-    ]
-    assert (
-        len(pictures) == 4
-    )  # leadership: fishbone, causal graph; specialist: why-chains, fishbone
-    for picture in pictures:
-        assert picture._element.nvPicPr.cNvPr.get("descr") in alts
-
-
-def test_pictures_keep_their_aspect_ratio_inside_the_picture_area(
-    leadership_deck: bytes, deck_diagrams: dict[str, Any]
-) -> None:
-    prs = reopen(leadership_deck)
-    by_alt = {d.alt: d for d in deck_diagrams.values()}
-    for slide in prs.slides:
-        for shape in slide.shapes:
-            if shape.shape_type != 13:
-                continue
-            diagram = by_alt[shape._element.nvPicPr.cNvPr.get("descr")]
-            assert shape.width / shape.height == pytest.approx(
-                diagram.width_px / diagram.height_px, rel=0.01
-            )
-            area = next(p for p in slide.slide_layout.placeholders if p.placeholder_format.idx == 1)
-            assert area.left <= shape.left and shape.left + shape.width <= area.left + area.width
-            assert area.top <= shape.top and shape.top + shape.height <= area.top + area.height
+    # Diagrams are drawn as grouped shapes (text stays text), never as pictures.
+    groups = []
+    for data in (leadership_deck, specialist_deck):
+        for slide in reopen(data).slides:
+            assert not [sh for sh in slide.shapes if sh.shape_type == 13]
+            groups += [sh for sh in slide.shapes if sh.shape_type == 6]  # group
+    # leadership: timeline, causal summary, fishbone; specialist: timeline, summary, fishbone
+    assert len(groups) == 6
+    for group in groups:
+        alt = group._element.nvGrpSpPr.cNvPr.get("descr")
+        assert alt and len(alt) > 40, group.name
+        assert any(sh.has_text_frame and sh.text_frame.text for sh in group.shapes)
 
 
 def test_every_slide_carries_the_marking_case_id_and_number(
@@ -378,7 +384,12 @@ def test_knowledge_check_answers_are_in_the_notes_only(
     spoken = "\n".join(notes(s) for s in prs.slides)
     for n, q in enumerate(specialist["case"]["training"]["knowledge_check"], start=1):
         assert q["question"] in visible
-        assert f"Answer {n}: {q['answer']}" in spoken
+        letter = (
+            f"{'ABCDEFGH'[q['options'].index(q['answer'])]}. "
+            if q["answer"] in q["options"]
+            else ""
+        )
+        assert f"Answer {n}: {letter}{q['answer']}" in spoken
         if q["answer"] not in q["options"]:
             assert q["answer"] not in visible
     assert "Answer" not in visible
@@ -396,7 +407,7 @@ def test_long_content_continues_on_new_slides(
     render_context: ContextFactory, long_case: Path, deck_diagrams: dict[str, Any]
 ) -> None:
     for audience, expected in (
-        ("specialist", ["Step by step through the workflow (continued)", "Lessons (continued)"]),
+        ("specialist", ["Appendix: timeline (continued)", "Lessons (continued)"]),
         ("leadership", ["Corrective actions (continued)"]),
     ):
         data = render(render_context(long_case, audience), deck_diagrams)
@@ -455,11 +466,11 @@ def test_text_sizes_stay_readable(leadership_deck: bytes, specialist_deck: bytes
                     assert not sizes or min(sizes) >= 1400, shape.name
 
 
-def test_without_diagrams_the_deck_falls_back_to_text(leadership: dict[str, Any]) -> None:
+def test_without_graphviz_diagrams_the_deck_draws_its_own(leadership: dict[str, Any]) -> None:
     data = render(leadership, {})
     prs = reopen(data)
     assert not [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
-    assert "Causes by category" in titles(prs)
+    assert "Causes by category (fishbone)" in titles(prs)
     assert_nothing_overflows(data)
 
 
