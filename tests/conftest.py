@@ -34,3 +34,41 @@ def golden() -> object:
 def bundled_cases() -> list[Path]:
     """The example case records shipped in case_reviews/."""
     return sorted((ROOT / "case_reviews").glob("*.yaml"))
+
+
+BUNDLED_TODAY = __import__("datetime").date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def bundled_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Every bundled case rendered for every audience in every format, once per session.
+
+    {"dir": the folder `rca render` would write (out/<case>/...), "files":
+    {(case, audience, extension): bytes}, "contexts": {(case, audience): context}}.
+    The measured checks of the outputs (tests/render/test_meeting_ready.py) and
+    the browser test share this one build.
+    """
+    from rca.analyse import analyse
+    from rca.audience import select_profiles
+    from rca.load import load_records
+    from rca.pipeline import render_case, write_artifacts
+    from rca.render.context import build_context
+
+    out = tmp_path_factory.mktemp("bundled")
+    profiles = select_profiles(["all"], ())
+    files: dict[tuple[str, str, str], bytes] = {}
+    contexts: dict[tuple[str, str], dict[str, object]] = {}
+    for loaded in load_records(sorted((ROOT / "case_reviews").glob("*.yaml"))):
+        case = loaded.record.case_id
+        artifacts = render_case(loaded, profiles, ["pptx", "pdf", "html"], today=BUNDLED_TODAY)
+        write_artifacts(artifacts, out / case)
+        for artifact in artifacts:
+            stem, _, ext = artifact.name.rpartition(".")
+            if "/" not in stem:
+                files[(case, stem, ext)] = artifact.data
+        findings = analyse(loaded, today=BUNDLED_TODAY)
+        for profile in profiles:
+            contexts[(case, profile.id)] = build_context(
+                loaded, findings, profile, today=BUNDLED_TODAY
+            )
+    return {"dir": out, "files": files, "contexts": contexts}
