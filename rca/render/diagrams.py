@@ -10,6 +10,7 @@ axis. The causal graph and the ladders are left to dot's layered layout.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -160,8 +161,11 @@ def _cause_node(
             else ""
         )
         lines_ = wrap(f"{tag} {cause_title(cause)}", chars, lines)
-        first = lines_[0][len(tag) :] if lines_ and lines_[0].startswith(tag) else ""
-        head = font(tag, LABEL_MIN, border, bold=True) + (font(first, LABEL_MIN) if first else "")
+        first = lines_[0][len(tag) :].strip() if lines_ and lines_[0].startswith(tag) else ""
+        # graphviz drops a leading space inside a FONT element: a no-break space holds it
+        head = font(tag, LABEL_MIN, border, bold=True) + (
+            font("\u00a0" + first, LABEL_MIN) if first else ""
+        )
         body = lines_html(lines_[1:] if first or lines_[0] == tag else lines_, LABEL_MIN)
         rows = [head + ("<BR/>" + body if body else ""), *([footer] if footer else [])]
         cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{r}</TD></TR>' for r in rows)
@@ -185,8 +189,14 @@ def _cause_node(
     )
 
 
+def _problem_text(context: dict[str, Any]) -> str:
+    """The problem as a diagram shows it: its first sentence, whole (the rest is in the text)."""
+    found = formatting.sentences(context["findings"]["problem"])
+    return found[0] if found else ""
+
+
 def _problem_node(graph: DotGraph, context: dict[str, Any], width: int = 30) -> str:
-    lines = wrap(context["findings"]["problem"], width, 5)
+    lines = wrap(_problem_text(context), width, 16)  # whole: a cut problem reads as a bug
     label = (
         '<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0">'
         f'<TR><TD ALIGN="LEFT">{font("PROBLEM", LABEL_MIN, "#F6D5D5", bold=True)}</TD></TR>'
@@ -207,7 +217,7 @@ def _problem_node(graph: DotGraph, context: dict[str, Any], width: int = 30) -> 
 
 SLOPE = 0.5  # horizontal run of a bone per point of rise (about 63 degrees)
 CAUSE_PT = 11.0
-CAUSE_WRAP = 18
+CAUSE_WRAP = 22
 INDENT = 30.0  # how far a sub-cause's twig sits from its parent's attachment
 ROW_GAP = 9.0
 LABEL_GAP = 8.0
@@ -393,7 +403,7 @@ def fishbone(context: dict[str, Any]) -> Spec:
         _draw_bone(g, bone, spine[bone.slot], length[bone.side])
 
     head_x = (spine[-1] if spine else 0.0) + 40
-    head_lines = wrap(context["findings"]["problem"], 20, 7)
+    head_lines = wrap(_problem_text(context), 20, 16)
     head_w = max([text_width(x, 13, bold=True) for x in head_lines] + [60]) + 28
     head = g.node(
         '<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0">'
@@ -561,15 +571,43 @@ def _fishbone_alt(context: dict[str, Any], bones: list[_Bone]) -> str:
 # --------------------------------------------------------------------------- causal graph
 
 
+# The printable area a brief gives a figure, in points: (width, height) on a
+# portrait and on a landscape Letter page (templates/briefs/style.css).
+PRINT_AREAS = ((521.0, 539.0), (734.0, 468.0))
+
+
+def print_scale(svg: str) -> float:
+    """The largest scale at which a drawing fits a brief's page, either way round."""
+    found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if not found:
+        return 1.0
+    w, h = float(found[1]), float(found[2])
+    return max(min(1.0, pw / w, ph / h) for pw, ph in PRINT_AREAS)
+
+
 def causal_graph(context: dict[str, Any]) -> Spec:
-    """Causes flowing left to right into the problem; AND-groups through a junction; actions attached."""
+    """The causal graph laid out both ways (left to right, bottom to top); the one printing larger.
+
+    A brief prints it at that scale, so its smallest text stays at or above 7 pt
+    for every bundled case; both layouts are cached, so the choice costs one
+    extra SVG layout.
+    """
+    specs = [_causal_graph(context, rankdir) for rankdir in ("LR", "BT")]
+    preferred = _rankdir(context["findings"])
+    scales = [print_scale(d.draw(s.dot, "dot", s.name, raster=False).svg) for s in specs]
+    best = max(range(2), key=lambda i: (round(scales[i], 2), specs[i].dot.count(preferred)))
+    return specs[best]
+
+
+def _causal_graph(context: dict[str, Any], rankdir: str) -> Spec:
+    """Causes flowing into the problem; AND-groups through a junction; actions named on the causes."""
     findings = context["findings"]
     causes = _causes(context)
     # A large graph keeps its text size and gives up words: two lines a cause, not four.
     lines = 2 if len(findings["causes"]) > BIG_GRAPH else 4
     g = DotGraph(
         graph={
-            "rankdir": _rankdir(findings),
+            "rankdir": rankdir,
             "nodesep": "0.15",
             "ranksep": "0.4",
             "newrank": "true",

@@ -24,6 +24,7 @@ from rca.analyse.metrics import format_duration
 from rca.errors import RcaError
 from rca.render import formatting
 from rca.render.brief import brief_view, gist
+from rca.render.diagrams import PRINT_AREAS
 from rca.render.fetch import asset_url, data_url, fetch
 from rca.render.names import cause_title
 from rca.render.registry import Diagram, RenderInput
@@ -166,8 +167,17 @@ def _inline(svg: str, title: str, alt: str, scope: str) -> tuple[str, Markup]:
     # diagrams repeat (the HTML and the PDF of one audience, every preview refresh).
     root = _parse_svg(svg)
     width, height = svg_size(root)
-    orientation = "landscape" if width >= WIDE * height > 0 else "portrait"
+    orientation = "landscape" if _landscape(width, height) else "portrait"
     return orientation, _sanitised(root, title=title, alt=alt, scope=scope)
+
+
+def _landscape(width: float, height: float) -> bool:
+    """Whether a drawing prints larger on a landscape page than on a portrait one."""
+    if width <= 0 or height <= 0:
+        return False
+    (pw, ph), (lw, lh) = PRINT_AREAS
+    landscape, portrait = min(1.0, lw / width, lh / height), min(1.0, pw / width, ph / height)
+    return landscape > portrait or width >= WIDE * height
 
 
 def sanitise_svg(svg: str, *, title: str, alt: str, scope: str = "svg") -> Markup:
