@@ -573,7 +573,7 @@ def _fishbone_alt(context: dict[str, Any], bones: list[_Bone]) -> str:
 
 # The printable area a brief gives a figure, in points: (width, height) on a
 # portrait and on a landscape Letter page (templates/briefs/style.css).
-PRINT_AREAS = ((521.0, 539.0), (734.0, 468.0))
+PRINT_AREAS = ((521.0, 539.0), (734.0, 453.0))
 
 
 def print_scale(svg: str) -> float:

@@ -244,6 +244,22 @@ def test_every_decision_names_who_decides_and_by_when(bundled_outputs: Outputs) 
             assert owner in section.replace("&#39;", "'"), (case, d["ask"])
 
 
+def test_no_printed_page_holds_only_a_heading(bundled_outputs: Outputs) -> None:
+    """No orphan heading or question: every page carries a dozen words besides its running lines."""
+    thin = []
+    for case, audience, data in pdfs(bundled_outputs):
+        for n, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
+            lines = [
+                line
+                for line in page.extract_text().splitlines()
+                if not re.search(r"\u2502|sha256|^Page \d+ of \d+$|^CONFIDENTIAL", line.strip())
+            ]
+            words = sum(len(line.split()) for line in lines)
+            if words < MIN_BODY_WORDS:
+                thin.append((case, audience, n, lines[:3]))
+    assert thin == []
+
+
 # --------------------------------------------------------------------------- accessible PDF
 
 
