@@ -76,9 +76,9 @@ class SiteError(RcaError):
         super().__init__("\n".join(lines))
 
 
-# Records already loaded in this process, by path and content hash: `rca serve`
+# Records already loaded in this process, by path, with their content hash: `rca serve`
 # rebuilds after an edit without re-validating the other records.
-_LOADED: dict[tuple[str, str], LoadedRecord] = {}
+_LOADED: dict[str, tuple[str, LoadedRecord]] = {}
 
 
 def build_site(
@@ -223,13 +223,14 @@ def _records_and_cards(
     for path in files:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        loaded = _LOADED.get((str(path.resolve()), sha))
+        known = _LOADED.get(str(path.resolve()))
+        loaded = known[1] if known is not None and known[0] == sha else None
         if loaded is None:
             loaded, found = check_record(path)
             if loaded is None:
                 problems += found
                 continue
-            _LOADED[(str(path.resolve()), sha)] = loaded
+            _LOADED[str(path.resolve())] = (sha, loaded)
         case_id = loaded.record.case_id
         if case_id in owner:
             problems.append(

@@ -303,3 +303,34 @@ def test_the_specialist_brief_in_the_site_lists_similar_past_cases(
     items = re.findall(r"<li><strong>(ESC-\d+)</strong>", section)
     assert len(items) == 3 and {"ESC-0171", "ESC-0178"} <= set(items)
     assert "shares cause code change without control review" in section
+
+
+def test_rca_site_cli_builds_each_audience_and_stops_on_a_leaking_template(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from rca.cli import cli
+
+    source = copy_cases(tmp_path / "cases", ("ESC-0157",))
+    args = ["site", str(source), "--out", str(tmp_path / "out"), "--format", "html",
+            "--no-trends", "--today", "2026-11-25"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    for audience in ("leadership", "specialist"):
+        assert f"open {tmp_path / 'out' / audience / 'index.html'}" in result.output
+    # A template that types a contact address into every page: the guard stops the
+    # site (exit 3), names the file and never the value, and the site stays as it was.
+    templates = tmp_path / "templates" / "site"
+    templates.mkdir(parents=True)
+    (templates / "index.html.j2").write_text(
+        '{% extends "default:site/index.html.j2" %}{% block title %}Cases, ask '
+        "dana.reyes@example.net{% endblock %}",
+        encoding="utf-8",
+    )
+    before = (tmp_path / "out" / "leadership" / "index.html").read_bytes()
+    result = CliRunner().invoke(
+        cli, [*args, "--audience", "leadership", "--templates", str(tmp_path / "templates")]
+    )
+    assert result.exit_code == 3, result.output
+    assert "index.html: HTML <title>, line 5: undeclared email address" in result.output
+    assert "dana.reyes" not in result.output
+    assert (tmp_path / "out" / "leadership" / "index.html").read_bytes() == before
