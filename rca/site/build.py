@@ -138,7 +138,9 @@ def build_site(
     clock.lap("cases")
 
     trend_files = (
-        _trends(source, qa, records, today, template_dirs, manifest, out) if trends else None
+        _trends(source, qa, records, profile, today, template_dirs, manifest, out)
+        if trends
+        else None
     )
     clock.lap("trends")
 
@@ -248,6 +250,13 @@ def _records_and_cards(
             except LeakError as exc:
                 leaks.append(exc)
                 continue
+            except RcaError as exc:
+                problems.append(Problem(str(path), None, None, "", str(exc)))
+                continue
+            except Exception as exc:  # a bug in rca: name the case, build nothing
+                problems.append(Problem(str(path), None, None, "", f"internal error "
+                                        f"({type(exc).__name__}: {exc}); please report it"))  # fmt: skip
+                continue
             built += 1
         fresh[str(path.resolve())] = {"key": key, "card": card}
         records.append(loaded)
@@ -293,6 +302,7 @@ def _trends(
     source: Path,
     qa: Path | None,
     records: Sequence[LoadedRecord],
+    profile: Profile,
     today: date,
     template_dirs: Sequence[Path],
     manifest: dict[str, Any],
@@ -311,9 +321,10 @@ def _trends(
     if entry.get("key") == key and all((folder / f).is_file() for f in entry.get("files", [])):
         files: list[str] = entry["files"]
         return files
+    from rca.site.guard import check_site
     from rca.trends.qa import QaData, read_qa, read_qa_folder
     from rca.trends.queries import Scope
-    from rca.trends.report import build_trends, check_trends, draw_charts, render_trends
+    from rca.trends.report import build_trends, draw_charts, render_trends
 
     qa_data: QaData | None = None
     if qa_path is not None:
@@ -324,7 +335,9 @@ def _trends(
     artifacts = render_trends(
         trends, draw_charts(trends, raster=False), TRENDS_FORMATS, template_dirs
     )
-    check_trends(records, artifacts)
+    # The trends hold no identifier for any audience: every file is held to that, against
+    # every case's identifiers in one pass (rca.trends' own check runs one scan per case).
+    check_site(records, profile, artifacts, strict=True)
     for artifact in artifacts:
         write_atomic(folder / artifact.name, artifact.data)
     files = sorted(a.name for a in artifacts)

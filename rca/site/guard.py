@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import MutableMapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rca.artifact import Artifact
 from rca.audience import PersonalData, Profile
@@ -62,14 +62,24 @@ def chunks_of(artifact: Artifact) -> list[Chunk]:
 
 
 def scan_key(records: Sequence[LoadedRecord], profile: Profile) -> str:
-    """What a scan looks for: every case's identifiers and allowed codes, and the rule."""
-    from rca.privacy.identifiers import declared_identifiers
+    """What a scan looks for: every case's identifiers, allowed codes and phone regions, the rule.
+
+    An edit that changes a record's text but not what the guard looks for keeps the
+    key, so the clean verdicts of files whose bytes did not change still hold.
+    """
+    from rca.privacy.identifiers import declared_identifiers, public_codes, record_regions
 
     digest = hashlib.sha256(profile.privacy.personal.value.encode())
-    for loaded in records:
-        digest.update(loaded.record.case_id.encode() + b"\0" + loaded.sha256.encode())
-        for item in declared_identifiers(loaded.record):
-            digest.update(f"{item.kind.value}\0{item.value}\0".encode())
+    for part in sorted(
+        (
+            loaded.record.case_id,
+            sorted((i.kind.value, i.value) for i in declared_identifiers(loaded.record)),
+            sorted(public_codes(loaded.record)),
+            record_regions(loaded.record),
+        )
+        for loaded in records
+    ):
+        digest.update(repr(part).encode())
     return digest.hexdigest()
 
 
@@ -78,19 +88,22 @@ def check_site(
     profile: Profile,
     artifacts: Sequence[Artifact],
     verdicts: MutableMapping[str, str] | None = None,
+    *,
+    strict: bool = False,
 ) -> None:
     """Raise LeakError listing every leak in the site's files; return if there is none.
 
     `verdicts` maps a file name to the key of its last clean scan; files whose
-    key is unchanged are not read again, and clean files are recorded.
+    key is unchanged are not read again, and clean files are recorded. `strict`
+    holds the files to "no identifier at all" whatever the profile (the trends).
     """
     from rca.privacy.extract import Unreadable
 
     if not records:
         return
     verdicts = verdicts if verdicts is not None else {}
-    config = scan_key(records, profile)
-    allow_declared = profile.privacy.personal is PersonalData.RAW
+    allow_declared = profile.privacy.personal is PersonalData.RAW and not strict
+    config = scan_key(records, profile) + ("strict" if strict else "")
     scanner: Scanner | None = None
     leaks: dict[tuple[str, str, str, str], Leak] = {}
     for artifact in artifacts:
@@ -119,22 +132,41 @@ def _library_scanner(records: Sequence[LoadedRecord]) -> Scanner:
     """One scanner for the whole library: every case's identifiers in one matcher.
 
     The guard's scanner is made for one record; this one looks for every case's
-    declared identifiers at once (one pass over a page, however many cases), knows
-    every case's schema-constrained codes and every region's phone numbers, as
-    rca.trends' check does with one scanner per case. A leak's "from record field"
-    note is looked up in the first record only.
+    declared identifiers at once (one pass over a page, however many cases),
+    knows every case's schema-constrained codes and every record's phone
+    regions. A leak's "from record field" note is looked up in the first record
+    only. Kept per library in this process (`rca serve`).
     """
+    from rca.privacy.detect import pattern_hits
     from rca.privacy.guard import Scanner
-    from rca.privacy.identifiers import DeclaredMatcher
+    from rca.privacy.identifiers import (
+        DeclaredMatcher,
+        declared_identifiers,
+        public_codes,
+        record_regions,
+    )
 
+    key = tuple((r.path, r.sha256) for r in records)
+    if _SCANNER and _SCANNER[0] == key:
+        cached: Scanner = _SCANNER[1]
+        return cached
     scanner = Scanner(records[0])
-    others = [Scanner(r) for r in records[1:]]
-    everything = [item for s in (scanner, *others) for item in s.identifiers]
+    everything = [item for r in records for item in declared_identifiers(r.record)]
     scanner.identifiers = everything
     scanner.matcher = DeclaredMatcher(everything)
-    scanner.regions = tuple(dict.fromkeys(r for s in (scanner, *others) for r in s.regions))
-    scanner.public = frozenset().union(*(s.public for s in (scanner, *others)))
+    scanner.regions = tuple(dict.fromkeys(x for r in records for x in record_regions(r.record)))
+    # Each brief prints its record's hash (12 hex digits, sometimes all digits).
+    hashes = {
+        hit.text for r in records for t in (r.sha256, r.sha256[:12]) for hit in pattern_hits(t)
+    }
+    scanner.public = frozenset().union(
+        scanner.public, hashes, *(public_codes(r.record) for r in records)
+    )
+    _SCANNER[:] = [key, scanner]
     return scanner
+
+
+_SCANNER: list[Any] = []  # [the library's key, its scanner]
 
 
 def cbor_strings(data: bytes) -> list[str]:
