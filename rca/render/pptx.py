@@ -417,10 +417,13 @@ class DeckBuilder:
         group.name = xml_safe(title)[:120]
         group._element.nvGrpSpPr.cNvPr.set("descr", xml_safe(drawing.alt))
         ox, oy = area.x, area.y
-        for link in drawing.links:
-            _link(group, link, ox, oy)
-        for node in drawing.nodes:
-            self._node(group, node, ox, oy)
+        # Shapes are made on the slide and moved into the group once: python-pptx
+        # recalculates a group's extents on every shape added to it (quadratic).
+        made = [_link(slide, link, ox, oy) for link in drawing.links]
+        made += [self._node(slide, node, ox, oy) for node in drawing.nodes]
+        for shape in made:
+            group._element.append(shape._element)
+        group._element.recalculate_extents()
         if caption:
             h = _emu(self._caption_height(caption, area))
             box = Box(area.x, area.y + area.h - h, area.w, h)
@@ -430,9 +433,9 @@ class DeckBuilder:
             self._write_frame(shape.text_frame, [m], anchor="b")
         self._finish(slide, info, notes)
 
-    def _node(self, group: Any, node: Node, ox: int, oy: int) -> None:
+    def _node(self, slide: Any, node: Node, ox: int, oy: int) -> Any:
         kind = _SHAPES[node.shape]
-        shape = group.shapes.add_shape(
+        shape = slide.shapes.add_shape(
             kind,
             Emu(ox + _emu(node.x)),
             Emu(oy + _emu(node.y)),
@@ -459,7 +462,7 @@ class DeckBuilder:
         if style is not None:
             shape._element.remove(style)
         if not node.texts:
-            return
+            return shape
         measured = [
             self._measure_para(
                 Para(t.spans, size=t.size, space_before=0, align=t.align),
@@ -470,6 +473,7 @@ class DeckBuilder:
             for t in node.texts
         ]
         self._write_frame(shape.text_frame, measured, anchor=node.anchor, inset_x=DRAWING_INSET)
+        return shape
 
     def has_diagram(self, name: str) -> bool:
         """Whether the diagram was supplied."""
@@ -1050,9 +1054,9 @@ def _fill(parent: Any, tag: str) -> None:
             _sub(colour, "a:lumOff", val=str(off))
 
 
-def _link(group: Any, link: Link, ox: int, oy: int) -> None:
+def _link(slide: Any, link: Link, ox: int, oy: int) -> Any:
     """A straight connector (arrow head at its end when asked) in theme colours."""
-    shape = group.shapes.add_connector(
+    shape = slide.shapes.add_connector(
         MSO_CONNECTOR.STRAIGHT,
         Emu(ox + _emu(link.x1)),
         Emu(oy + _emu(link.y1)),
@@ -1070,6 +1074,7 @@ def _link(group: Any, link: Link, ox: int, oy: int) -> None:
     style = shape._element.find(qn("p:style"))
     if style is not None:
         shape._element.remove(style)
+    return shape
 
 
 def _element(tag: str, **attrs: str) -> Any:
