@@ -65,6 +65,7 @@ def record_checks(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
     yield from _cause_references(data)
     yield from _evidence_references(data)
     yield from _milestones(data)
+    yield from _request_references(data)
 
 
 def _duplicate_ids(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
@@ -160,3 +161,23 @@ def _milestones(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
                 )
             else:
                 seen[key] = i
+
+
+def _request_references(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+    requests = _ids(data, "requests")
+    several = sum(1 for _ in _items(data, "requests")) > 1
+    for i, event in _items(data, "timeline"):
+        refs = list(_refs(event.get("request")))
+        for k, ref in refs:
+            if requests and ref not in requests:
+                yield (
+                    ("timeline", i, "request", k if k is not None else 0),
+                    f"'{ref}' is not a request of this record{_hint(ref, requests)}; "
+                    f"expected one of: {', '.join(requests)}",
+                )
+        if several and not refs and isinstance(event.get("milestone"), str):
+            yield (
+                ("timeline", i, "milestone"),
+                f"this case has {len(requests)} requests; say which one(s) milestone "
+                f"'{event['milestone']}' marks with request: (one of {', '.join(requests)})",
+            )

@@ -86,6 +86,12 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
 
     results = check_records(paths)
     invalid = [r for r in results if r.problems]
+    notes = {
+        r.path: f"schema_version 1 is deprecated; `rca migrate {r.path}` rewrites it as "
+        "version 2, comments kept"
+        for r in results
+        if r.loaded is not None and r.loaded.source_version == 1
+    }
     if fmt == "json":
         report = {
             "valid": not invalid,
@@ -95,6 +101,7 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
                     "case_id": r.loaded.record.case_id if r.loaded is not None else None,
                     "valid": not r.problems,
                     "problems": [p.as_dict() for p in r.problems],
+                    "notes": [notes[r.path]] if r.path in notes else [],
                 }
                 for r in results
             ],
@@ -104,6 +111,8 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
         for r in results:
             for problem in r.problems:
                 click.echo(str(problem))
+            if r.path in notes:
+                click.echo(f"{r.path}: note: {notes[r.path]}")
         count = sum(len(r.problems) for r in results)
         summary = f"{len(results)} record(s) checked: {len(results) - len(invalid)} valid"
         if invalid:
@@ -179,6 +188,64 @@ def schema(out: Path, check: bool) -> None:
         sys.exit(EXIT_INVALID)
     if not stale:
         click.echo(f"{out}: up to date")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--check", is_flag=True, help="Only list the records still on an older schema (exit 1 if any)."
+)
+def migrate(paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite schema v1 records as v2, in place, keeping comments and key order.
+
+    v2 moves what belongs to one legal request (process type, triage, requester,
+    addressed entity, data scope) from escalation: into a requests: list, and
+    turns an action's mechanism into a mechanisms: list. Every migrated file is
+    validated before it replaces the old one; nothing is written if it would not.
+    """
+    from rca.errors import Problem, RecordError
+    from rca.fs import write_atomic
+    from rca.load import check_record, find_record_files
+    from rca.migrate import MigrateError, migrate_text, source_version
+    from rca.yamlsafe import read_yaml
+
+    pending, problems = [], []
+    for path in find_record_files(paths):
+        located, _ = read_yaml(path)
+        if located is None or not isinstance(located.data, dict):
+            continue  # rca validate says what is wrong with it
+        if source_version(located.data) != 1:
+            continue
+        if check:
+            pending.append(path)
+            continue
+        try:
+            text = migrate_text(path.read_text(encoding="utf-8"))
+        except MigrateError as exc:
+            problems.append(Problem(str(path), None, None, "", f"cannot migrate: {exc}"))
+            continue
+        staged = path.with_name(f".{path.name}.migrated")
+        try:
+            staged.write_text(text, encoding="utf-8")
+            loaded, found = check_record(staged)
+        finally:
+            staged.unlink(missing_ok=True)
+        before, _ = check_record(path)
+        if loaded is None or (before is not None and before.record != loaded.record):
+            why = "; ".join(p.message for p in found) or "the content would change"
+            problems.append(Problem(str(path), None, None, "", f"not migrated: {why}"))
+            continue
+        write_atomic(path, text.encode("utf-8"))
+        click.echo(f"migrated {path}")
+    if check:
+        for path in pending:
+            click.echo(f"{path}: schema_version 1; run `rca migrate {path}`")
+        if pending:
+            sys.exit(EXIT_INVALID)
+        click.echo("every record is on schema_version 2")
+        return
+    if problems:
+        raise RecordError(problems)
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from rca.checks import record_checks
 from rca.errors import Problem, RecordError, UsageError
+from rca.migrate import source_version, v1_path
 from rca.model import CaseReview, IdentifierKind, describe_value
 from rca.project import DEFAULT, Project, find_project_file, load_project
 from rca.yamlsafe import Located, Path_, read_yaml
@@ -31,6 +32,15 @@ class LoadedRecord:
     source: Located
     sha256: str
     project: Project = DEFAULT  # the rca.toml that applies to it (or the built-in defaults)
+
+    @property
+    def source_version(self) -> int:
+        """The schema version the file is written in (1 is read as 2, with a note)."""
+        return source_version(self.source.data) if isinstance(self.source.data, dict) else 2
+
+    def where_v2(self, path: Path_) -> tuple[int | None, int | None]:
+        """(line, column) of a schema-v2 field path, in a file of either version."""
+        return self.where(v1_path(path) if self.source_version == 1 else path)
 
     def where(self, path: Path_) -> tuple[int | None, int | None]:
         """(line, column) of the value at `path` in the file, as exactly as known."""
@@ -292,9 +302,11 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
 
 
 def _schema_problems(shown: str, exc: ValidationError, located: Located) -> list[Problem]:
+    old = source_version(located.data) == 1  # v1 is read as v2: point at the v1 file's lines
     problems = []
     for error in exc.errors(include_url=False):
-        loc: Path_ = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+        model_loc: Path_ = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+        loc = v1_path(model_loc) if old else model_loc
         kind = error["type"]
         if kind == "missing":
             pos = located.where(loc[:-1])  # the mapping the field belongs in
@@ -302,7 +314,7 @@ def _schema_problems(shown: str, exc: ValidationError, located: Located) -> list
             pos = located.where(loc, key=True)
         else:
             pos = located.where(loc)
-        parent = _model_at(loc[:-1]) if kind == "extra_forbidden" else None
+        parent = _model_at(model_loc[:-1]) if kind == "extra_forbidden" else None
         line, column = pos if pos is not None else (None, None)
         problems.append(Problem(shown, line, column, format_path(loc), _message(error, parent)))
     return problems

@@ -43,7 +43,8 @@ from rca.roles import BUILTIN as BUILTIN_ROLES
 from rca.roles import RoleVocabulary
 from rca.taxonomy import DEFAULT_TAXONOMY, Taxonomy, builtin_taxonomies
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
+MAX_REQUESTS = 50  # legal requests in one case
 PROBLEM_ID = "problem"
 # Caps on the graph's size: far above any real case (a rich one has ~15 causes),
 # low enough that layout and rendering stay bounded; each refusal names the list.
@@ -51,6 +52,8 @@ MAX_ITEMS = 5000
 
 # The taxonomy of the record being validated (see CaseReview._with_taxonomy).
 _TAXONOMY: ContextVar[Taxonomy | None] = ContextVar("rca_taxonomy", default=None)
+# The record's reference zone, to place a day written without a time (see _day_or_time).
+_ZONE: ContextVar[str | None] = ContextVar("rca_zone", default=None)
 # The role vocabulary of the record being validated (None: the built-in one).
 _ROLES: ContextVar[RoleVocabulary | None] = ContextVar("rca_roles", default=None)
 
@@ -367,6 +370,91 @@ def _time_zone(value: Any) -> Any:
 TimeZone = Annotated[str, BeforeValidator(_time_zone), Sensitive(Sensitivity.PUBLIC)]
 
 
+class Unknowable(StrEnum):
+    """An explicit answer where a fact cannot be given: better than a guess or a blank."""
+
+    UNKNOWN = "unknown"  # the fact exists but could not be established
+    NOT_APPLICABLE = "not_applicable"  # the question does not apply to this case
+
+
+_NOT_APPLICABLE_SPELLINGS = {"n/a", "na", "n.a.", "none applicable"}
+
+
+@dataclass(frozen=True)
+class OrUnknown:
+    """Type metadata: the field takes its own type, or `unknown` / `not_applicable`.
+
+    Wraps the inner type's validation instead of a union, so a wrong value gets
+    the inner type's own message, not one message per union member.
+    """
+
+    inner: Any
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        inner = handler.generate_schema(self.inner)
+
+        def validate(value: Any, next_: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            if isinstance(value, Unknowable):
+                return value
+            if isinstance(value, str):
+                if value in Unknowable._value2member_map_:
+                    return Unknowable(value)
+                if value.strip().lower() in _NOT_APPLICABLE_SPELLINGS:
+                    raise PydanticCustomError(
+                        "not_applicable",
+                        "write not_applicable (or unknown) for a fact that does not apply; "
+                        "got {got}",
+                        {"got": describe_value(value)},
+                    )
+            return next_(value)
+
+        return core_schema.no_info_wrap_validator_function(validate, inner)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [handler(schema), {"enum": [u.value for u in Unknowable]}]}
+
+
+def known(value: Any) -> bool:
+    """Whether a field that may be `unknown` / `not_applicable` holds a real value."""
+    return value is not None and not isinstance(value, Unknowable)
+
+
+def _day_or_time(data: Any, key: str) -> Any:
+    """A day written without a time becomes the start of that day in the record's zone.
+
+    Sets `precision: day`, so clocks and displays know the time is not known.
+    """
+    if not isinstance(data, dict):
+        return data
+    value = data.get(key)
+    if not (isinstance(value, str) and _DATE.fullmatch(value)) and not (
+        isinstance(value, date) and not isinstance(value, datetime)
+    ):
+        return data
+    if data.get("precision", "day") != "day":
+        raise PydanticCustomError(
+            "precision", "'{value}' is a day without a time; its precision is day", {"value": value}
+        )
+    zone = _ZONE.get()
+    if zone is None:
+        raise PydanticCustomError(
+            "day_needs_zone",
+            "'{value}' is a day without a time; a day alone needs the record's time_zone "
+            "(e.g. time_zone: America/New_York) to know when that day starts",
+            {"value": str(value)},
+        )
+    from zoneinfo import ZoneInfo
+
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    start = datetime.combine(day, datetime.min.time(), ZoneInfo(zone))
+    return {**data, key: start.isoformat(), "precision": "day"}
+
+
+Precision = Literal["minute", "day"]
+
+
 # --------------------------------------------------------------------------- vocabularies
 
 
@@ -496,6 +584,68 @@ class SlaMetric(StrEnum):
     ESCALATE = "escalate"  # detected -> escalated
     RESPOND = "respond"  # request_received -> responded
     RESOLVE = "resolve"  # detected -> resolved
+
+
+class LegalBasis(StrEnum):
+    """What a request rests on in law (DOMAIN.md sections 1 and 3)."""
+
+    DOMESTIC_PROCESS = (
+        "domestic_process"  # compulsory process under the law binding the entity served
+    )
+    EMERGENCY_EXCEPTION = (
+        "emergency_exception"  # voluntary emergency disclosure, 2702(b)(8) / (c)(4)
+    )
+    MLAT = "mlat"  # mutual legal assistance treaty, through the central authorities
+    CLOUD_ACT_AGREEMENT = "cloud_act_agreement"  # an executive agreement under the CLOUD Act
+    LETTERS_ROGATORY = "letters_rogatory"
+    FOREIGN_ORDER = "foreign_order"  # a foreign authority's order served directly, no treaty route
+    STATUTORY_DUTY = "statutory_duty"  # a duty to report, e.g. 18 U.S.C. 2258A
+    CONSENT = "consent"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    """How a request reached the organisation."""
+
+    PORTAL = "portal"  # the law-enforcement portal
+    GOVERNMENT_EMAIL = "government_email"  # email from a government domain
+    OTHER_EMAIL = "other_email"  # email from any other address, or to an unmonitored one
+    TREATY_CHANNEL = "treaty_channel"  # through a central authority (MLAT)
+    FAX = "fax"
+    POST = "post"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    OTHER = "other"
+
+
+class Translation(StrEnum):
+    """How a request in another language was read."""
+
+    NOT_NEEDED = "not_needed"
+    MACHINE = "machine"
+    PROFESSIONAL = "professional"
+    BILINGUAL_STAFF = "bilingual_staff"
+    REQUESTER_PROVIDED = "requester_provided"
+
+
+class AuthorityKind(StrEnum):
+    """Who issued a legal process, when not the requester itself."""
+
+    COURT = "court"
+    PROSECUTOR = "prosecutor"
+    LAW_ENFORCEMENT = "law_enforcement"
+    CENTRAL_AUTHORITY = "central_authority"
+    OTHER = "other"
+
+
+class DeadlineKind(StrEnum):
+    """Legal and agreed deadlines a request carries."""
+
+    RESPONSE_DUE = "response_due"  # the answer is owed by then
+    HOLD_EXPIRY = "hold_expiry"  # a preservation hold lapses unless renewed
+    ORDER_END = "order_end"  # a prospective order (pen register, wiretap) ends
+    NONDISCLOSURE_EXPIRY = "nondisclosure_expiry"  # a nondisclosure order ends: notice may follow
+    OTHER = "other"
 
 
 class ReviewStatus(StrEnum):
@@ -668,47 +818,139 @@ class Review(Model):
 
 
 class Requester(Model):
-    """Who sent the legal process, and to whom it was addressed."""
+    """Who sent the legal process."""
 
     agency_type: AgencyType
     jurisdiction: Annotated[
-        str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"), Sensitive(Sensitivity.PUBLIC)
+        str | Unknowable,
+        OrUnknown(
+            Annotated[
+                str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"), Sensitive(Sensitivity.PUBLIC)
+            ]
+        ),
+        Sensitive(Sensitivity.PUBLIC),
     ]
     agency: PersonalValue | None = None
-    addressed_to: Line
-    correct_entity: Flag = True
+
+
+class IssuingAuthority(Model):
+    """Who issued the process, when not the requester (a court, a prosecutor)."""
+
+    kind: AuthorityKind
+    name: PersonalValue | None = None  # declared like an agency name, so outputs redact it
+    jurisdiction: Annotated[
+        str | Unknowable,
+        OrUnknown(
+            Annotated[
+                str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"), Sensitive(Sensitivity.PUBLIC)
+            ]
+        ),
+        Sensitive(Sensitivity.PUBLIC),
+    ]
 
 
 class DataScope(Model):
-    """Data categories asked for, allowed by the process, produced, and put at risk."""
+    """Data categories asked for, allowed, produced, lost, and put at risk."""
 
     requested: list[DataCategory] = []
     authorised: list[DataCategory] = []
     produced: list[DataCategory] = []
+    lost: list[DataCategory] = []  # no longer available to produce (deleted, expired, purged)
     at_risk: list[DataCategory] = []
 
 
-class Escalation(Model):
-    """The request that went wrong and how the error came to light."""
+def _day_or_time_at(data: Any) -> Any:
+    return _day_or_time(data, "at")
 
+
+def _day_or_time_due(data: Any) -> Any:
+    return _day_or_time(data, "due")
+
+
+class Deadline(Model):
+    """A legal or agreed deadline of one request."""
+
+    kind: DeadlineKind
+    due: Timestamp  # a day alone (YYYY-MM-DD) means that whole day, in the record's time zone
+    precision: Precision = "minute"
+    note: Text | None = None
+    policy: Ref | None = None
+
+    _day = model_validator(mode="before")(_day_or_time_due)
+
+
+class RequestServiceLevel(Model):
+    """A target for one of this request's clocks (beside the record's per-process targets)."""
+
+    metric: SlaMetric
+    target: Duration
+    policy: Ref | None = None
+
+
+class Request(Model):
+    """One legal request of the case: its process, requester, scope, clocks and deadlines."""
+
+    id: Ref = "R1"
+    title: Line | None = None  # a short name for displays, e.g. "Emergency email"
     process_type: ProcessType
     additional_process_types: list[ProcessType] = []
     triage_class: TriageClass
+    legal_basis: Annotated[LegalBasis | Unknowable, OrUnknown(LegalBasis)] | None = None
+    basis_required: LegalBasis | None = None  # when the data asked for needed another basis
+    requester: Requester
+    issued_by: IssuingAuthority | None = None
+    addressed_to: Line  # the legal entity served
+    correct_entity: Annotated[bool | Unknowable, OrUnknown(Flag)] = True
+    data_held_by: (
+        Annotated[str | Unknowable, OrUnknown(Line), Sensitive(Sensitivity.INTERNAL)] | None
+    ) = None
+    channel: Annotated[Channel | Unknowable, OrUnknown(Channel)] | None = None
+    via_designated_channel: Annotated[bool | Unknowable, OrUnknown(Flag)] | None = None
+    language: (
+        Annotated[
+            str | Unknowable,
+            OrUnknown(
+                Annotated[
+                    str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$"), Sensitive(Sensitivity.PUBLIC)
+                ]
+            ),
+            Sensitive(Sensitivity.PUBLIC),
+        ]
+        | None
+    ) = None
+    translation: Annotated[Translation | Unknowable, OrUnknown(Translation)] | None = None
+    error_type: Annotated[ErrorType | Unknowable, OrUnknown(ErrorType)] | None = None
+    data: DataScope = DataScope()
+    deadlines: list[Deadline] = []
+    service_levels: list[RequestServiceLevel] = []
+    summary: Text | None = None
+
+
+class Escalation(Model):
+    """How bad the case was and how the error came to light (the requests are beside it)."""
+
     severity: Severity
     detected_by: DetectionSource
-    error_type: ErrorType | None = None
-    responsible_party: ResponsibleParty | None = None
-    requester: Requester
-    data: DataScope
+    error_type: Annotated[ErrorType | Unknowable, OrUnknown(ErrorType)] | None = None
+    responsible_party: (
+        Annotated[ResponsibleParty | Unknowable, OrUnknown(ResponsibleParty)] | None
+    ) = None
     summary: Text
     related_cases: list[CaseId] = []  # earlier cases or near misses with the same pattern
+
+
+def _one_or_many(value: Any) -> Any:
+    # `request: R2` is shorthand for `request: [R2]`.
+    return [value] if isinstance(value, str) else value
 
 
 class Event(Model):
     """One step of the case timeline, as it happened."""
 
     id: Ref | None = None
-    at: Timestamp
+    at: Timestamp  # a day alone (YYYY-MM-DD) when only the day is known: precision day
+    precision: Precision = "minute"
+    request: Annotated[list[Ref], BeforeValidator(_one_or_many)] = []  # which request(s)
     actor: Role
     step: WorkflowStep
     what: Text
@@ -716,6 +958,8 @@ class Event(Model):
     deviation: Flag = False
     milestone: Milestone | None = None
     evidence: list[Ref] = []
+
+    _day = model_validator(mode="before")(_day_or_time_at)
 
     @model_validator(mode="after")
     def _deviation_says_what_was_expected(self) -> Event:
@@ -745,7 +989,7 @@ class Problem(Model):
 class Impact(Model):
     """What the error cost: people, data, legal standing, safety, the requester."""
 
-    accounts_affected: Count
+    accounts_affected: Annotated[int | Unknowable, OrUnknown(Count)]
     data_exposure: Text
     categories_exposed: list[DataCategory] = []
     legal_exposure: Text
@@ -824,7 +1068,10 @@ class Action(Model):
     title: Line
     addresses: Annotated[list[Ref], Field(min_length=1)]
     type: ActionType
-    mechanism: ActionMechanism
+    mechanisms: Annotated[
+        list[ActionMechanism], BeforeValidator(_one_or_many), Field(min_length=1)
+    ]  # every control the action puts in place
+    evidence: list[Ref] = []  # what shows it was done, or worked
     owner: Role | None = None
     due: Day | None = None
     status: ActionStatus = ActionStatus.PLANNED
@@ -832,6 +1079,12 @@ class Action(Model):
     success_criterion: Text | None = None
     verify_by: Day | None = None
     verification_result: Text | None = None
+
+    @property
+    def mechanism(self) -> ActionMechanism:
+        """The strongest of the action's mechanisms (hierarchy of controls)."""
+        order = list(ActionMechanism)
+        return min(self.mechanisms, key=order.index)
 
     @model_validator(mode="after")
     def _completed_on_matches_status(self) -> Action:
@@ -941,7 +1194,7 @@ class AcceptedLint(Model):
 class CaseReview(Model):
     """A post-hoc root-cause analysis of one escalated law-enforcement response case."""
 
-    schema_version: Annotated[Literal[1], BeforeValidator(_yaml_int)] = SCHEMA_VERSION
+    schema_version: Annotated[Literal[2], BeforeValidator(_yaml_int)] = SCHEMA_VERSION
     case_id: CaseId
     title: Line
     version: Version
@@ -949,6 +1202,7 @@ class CaseReview(Model):
     time_zone: TimeZone | None = None  # the case's reference clock; None: the first event's offset
     review: Review
     escalation: Escalation
+    requests: Annotated[list[Request], Field(min_length=1, max_length=MAX_REQUESTS)]
     timeline: Annotated[list[Event], Field(min_length=1, max_length=MAX_ITEMS)]
     service_levels: list[ServiceLevel] = []
     problem: Problem
@@ -966,6 +1220,15 @@ class CaseReview(Model):
     identifiers: Annotated[list[Identifier], Field(max_length=MAX_ITEMS)] = []
     lint_accepted: list[AcceptedLint] = []  # warnings examined and accepted (rca analyze)
 
+    @property
+    def primary_request(self) -> Request:
+        """The request the case is mainly about: the first one listed."""
+        return self.requests[0]
+
+    def request(self, request_id: str) -> Request | None:
+        """The request with this id (its first occurrence), or None."""
+        return next((r for r in self.requests if r.id == request_id), None)
+
     @model_validator(mode="wrap")
     @classmethod
     def _with_taxonomy(
@@ -975,15 +1238,23 @@ class CaseReview(Model):
         # a context variable hands it to Cause so the error lands on the
         # cause's own `category` field, with its own line and column.
         context = info.context or {}
+        if isinstance(data, dict):
+            from rca.migrate import upgrade_data
+
+            data = upgrade_data(data)  # schema v1 is read as v2 (rca migrate rewrites the file)
         default = context.get("default_taxonomy", DEFAULT_TAXONOMY)
         if isinstance(data, dict) and "taxonomy" not in data and default != DEFAULT_TAXONOMY:
             data = {**data, "taxonomy": default}  # the project file's default taxonomy
         name = data.get("taxonomy", DEFAULT_TAXONOMY) if isinstance(data, dict) else None
         token = _TAXONOMY.set(_taxonomies(info).get(name) if isinstance(name, str) else None)
         roles = _ROLES.set(context.get("roles"))
+        zone = data.get("time_zone") if isinstance(data, dict) else None
+        valid_zone = isinstance(zone, str) and (zone in _zone_names() or zone == "UTC")
+        zone_token = _ZONE.set(zone if valid_zone else None)
         try:
             return handler(data)
         finally:
+            _ZONE.reset(zone_token)
             _ROLES.reset(roles)
             _TAXONOMY.reset(token)
 

@@ -69,7 +69,7 @@ def test_identifiers_come_only_from_reserved_ranges(path: Path) -> None:
 
 def test_cases_cover_the_required_failure_modes() -> None:
     records = [load(p) for p in CASES]
-    kinds = {r.escalation.process_type.value for r in records}
+    kinds = {q.process_type.value for r in records for q in r.requests}
     assert {"emergency_disclosure", "subpoena", "preservation", "search_warrant"} <= kinds
-    extra = {p.value for r in records for p in r.escalation.additional_process_types}
+    extra = {p.value for r in records for q in r.requests for p in q.additional_process_types}
     assert "nondisclosure_order" in extra | kinds

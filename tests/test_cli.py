@@ -25,6 +25,9 @@ def run(*args: str) -> tuple[int, str]:
 def test_validate_valid_record_exits_0() -> None:
     code, out = run("validate", str(DATA / "valid.yaml"))
     assert code == 0, out
+    assert out.strip().splitlines()[-1] == "1 record(s) checked: 1 valid"
+    code, out = run("validate", str(ROOT / "case_reviews" / "ESC-0142.yaml"))  # schema v2
+    assert code == 0, out
     assert out.strip() == "1 record(s) checked: 1 valid"
 
 

@@ -45,7 +45,8 @@ def variant(tmp_path: Path, old: str, new: str, name: str = "case.yaml") -> Path
         (
             "unknown_field.yaml",
             "21:5: timeline[0].owner: unknown field 'owner'; it belongs under actions[]; here "
-            "expected one of: id, at, actor, step, what, expected, deviation, milestone, evidence",
+            "expected one of: id, at, precision, request, actor, step, what, expected, deviation, "
+            "milestone, evidence",
         ),
         (
             "duplicate_key.yaml",
@@ -74,7 +75,7 @@ def test_valid_fixture_loads_and_keeps_yaml_12_meanings() -> None:
     assert loaded is not None
     record = loaded.record
     assert record.version == "1.10"  # not the float 1.1
-    assert record.escalation.requester.jurisdiction == "NO"  # Norway, not False
+    assert record.primary_request.requester.jurisdiction == "NO"  # Norway, not False
     assert record.timeline[0].at.utcoffset() is not None
     assert loaded.where(("impact", "accounts_affected")) == (29, 22)
 
@@ -373,7 +374,7 @@ def test_null_means_not_given_for_optional_fields(tmp_path: Path) -> None:
     loaded, problems = check_record(path)
     assert problems == [] and loaded is not None
     assert loaded.record.impact.regulatory_reportable is None
-    assert loaded.record.escalation.data.requested == []
+    assert loaded.record.primary_request.data.requested == []
 
 
 def test_a_key_in_the_wrong_place_says_where_it_belongs(tmp_path: Path) -> None:

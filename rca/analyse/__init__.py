@@ -15,7 +15,7 @@ from rca.analyse.findings import CauseFinding, Chain, Findings, LintFinding, Ran
 from rca.analyse.graph import CausalGraph
 from rca.analyse.lint import FINAL_REVIEW, Context
 from rca.analyse.lint import run as run_lint
-from rca.analyse.metrics import deviations_by_step, measure
+from rca.analyse.metrics import deadlines, deviations_by_step, measure
 from rca.load import LoadedRecord
 from rca.model import PROBLEM_ID, CaseReview
 from rca.taxonomy import Taxonomy
@@ -42,10 +42,11 @@ def analyse(
         Chain(f"root:{r.id}", None, PROBLEM_ID, graph.chain_to_problem(r.id)[::-1], declared=False)
         for r in roots
     ]
-    clocks = measure(record)
+    day = today or date.today()
+    clocks = measure(record, loaded.project)
     lint = run_lint(
         loaded,
-        Context(record, graph, chains, clocks, taxonomy, config, today or date.today()),
+        Context(record, graph, chains, clocks, taxonomy, config, day),
     )
     by_role = {role: [c for c, r in roles.items() if r == role] for role in set(roles.values())}
     return Findings(
@@ -69,6 +70,8 @@ def analyse(
         review_status=record.review.status.value,
         strict=_strict(record, config),
         title=record.title,
+        deadlines=deadlines(record, day),
+        requests=[r.id for r in record.requests],
     )
 
 

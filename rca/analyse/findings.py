@@ -93,7 +93,20 @@ class Clock:
     end: str | None
     elapsed_seconds: float | None
     target_seconds: float | None
-    breached: bool | None  # None when either end or the target is missing
+    breached: bool | None  # None when either end or the target is missing, or the day says neither
+    request: str = "R1"  # the legal request whose clock this is
+    precision: Literal["minute", "day"] = "minute"  # day: an end is known only by its day
+
+
+@dataclass(frozen=True)
+class DeadlineStatus:
+    """A request's deadline and where it stands on the analysis date."""
+
+    request: str
+    kind: str  # response_due, hold_expiry, order_end, nondisclosure_expiry, other
+    due: str  # ISO timestamp (the start of the day, for a day-precision deadline)
+    precision: Literal["minute", "day"]
+    status: Literal["met", "missed", "open", "passed", "ahead"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,8 @@ class Findings:
     review_status: str = "draft"
     strict: bool = False  # whether warnings counted as errors (--strict, or an approved review)
     title: str = ""
+    deadlines: list[DeadlineStatus] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # request ids, in record order
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

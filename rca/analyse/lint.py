@@ -28,6 +28,7 @@ from rca.model import (
     ActionStatus,
     CaseReview,
     CauseStatus,
+    Event,
     ReviewStatus,
 )
 from rca.taxonomy import Taxonomy
@@ -520,6 +521,7 @@ def _undefined_evidence(ctx: Context) -> Iterator[Hit]:
     citing: list[tuple[str, int, str | None, list[str]]] = [
         ("causes", i, c.id, c.evidence) for i, c in enumerate(record.causes)
     ] + [("timeline", i, e.id, e.evidence) for i, e in enumerate(record.timeline)]
+    citing += [("actions", i, a.id, a.evidence) for i, a in enumerate(record.actions)]
     for section, i, owner, refs in citing:
         for k, ref in enumerate(refs):
             if ref not in defined:
@@ -574,8 +576,9 @@ def _unverified(ctx: Context) -> Iterator[Hit]:
 @rule("RCA601", "timeline-out-of-order", "warning", "an event is listed after a later one")
 def _out_of_order(ctx: Context) -> Iterator[Hit]:
     events = ctx.record.timeline
+    zone = ctx.record.time_zone
     for i in range(1, len(events)):
-        if events[i].at < events[i - 1].at:
+        if _before(events[i], events[i - 1], zone):
             yield Hit(
                 ("timeline", i, "at"),
                 f"this event ({events[i].at.isoformat()}) is listed after a later one "
@@ -583,6 +586,16 @@ def _out_of_order(ctx: Context) -> Iterator[Hit]:
                 "they happened, and check the time zones",
                 events[i].id,
             )
+
+
+def _before(event: Event, other: Event, zone: str | None) -> bool:
+    """Whether `event` certainly happened before `other` (a day-precision one by its day)."""
+    if "day" not in (event.precision, other.precision):
+        return event.at < other.at
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone) if zone else None
+    return event.at.astimezone(tz).date() < other.at.astimezone(tz).date()
 
 
 @rule("RCA602", "milestones-reversed", "warning", "a clock's end milestone precedes its start")
@@ -606,13 +619,15 @@ def _reversed(ctx: Context) -> Iterator[Hit]:
 @rule("RCA603", "event-after-resolution", "warning", "an event is dated after the resolution")
 def _after_resolution(ctx: Context) -> Iterator[Hit]:
     events = ctx.record.timeline
-    resolved = next(
-        (e for e in events if e.milestone is not None and e.milestone.value == "resolved"), None
-    )
+    # With several requests, the case is resolved when the last of them is.
+    resolutions = [e for e in events if e.milestone is not None and e.milestone.value == "resolved"]
+    if len(resolutions) < len(ctx.record.requests) and len(ctx.record.requests) > 1:
+        return
+    resolved = max(resolutions, key=lambda e: e.at, default=None)
     if resolved is None:
         return
     for i, event in enumerate(events):
-        if event.at > resolved.at:
+        if _before(resolved, event, ctx.record.time_zone):
             yield Hit(
                 ("timeline", i, "at"),
                 f"this event ({event.at.isoformat()}) is after the case was resolved "
@@ -648,18 +663,25 @@ def _unmentioned_breach(ctx: Context) -> Iterator[Hit]:
         )
         if t
     )
+    several = len(ctx.record.requests) > 1
     for measured in ctx.clocks:
         clock = measured.clock
         if not clock.breached:
             continue
         words = re.compile(rf"\b({_TIME_WORDS}|{_METRIC_WORDS[clock.metric]})\b", re.IGNORECASE)
         if not words.search(text):
+            source = (
+                format_path(measured.target_site)
+                if measured.target_site is not None
+                else "the project file's default"
+            )
+            source = source.removesuffix(".target")
+            of = f" of request {clock.request}" if several else ""
             yield Hit(
                 ("impact",),
-                f"the {clock.metric} clock ran {format_duration(clock.elapsed_seconds)} against "
-                f"a target of {format_duration(clock.target_seconds)} "
-                f"(service_levels[{measured.service_level}]), but the impact does not mention "
-                "it; say what the delay cost",
+                f"the {clock.metric} clock{of} ran {format_duration(clock.elapsed_seconds)} "
+                f"against a target of {format_duration(clock.target_seconds)} "
+                f"({source}), but the impact does not mention it; say what the delay cost",
                 at_key=True,
             )
 

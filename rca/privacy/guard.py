@@ -219,10 +219,13 @@ class Scanner:
         for (path, _), folded in zip(self._fields, self._folded_fields, strict=True):
             if path[-1:] == ("value",) and path[:1] == ("identifiers",):
                 continue  # the declaration itself
-            if path == ("escalation", "requester", "agency"):
-                continue
+            if path[:1] == ("requests",) and path[-2:] in (
+                ("requester", "agency"),
+                ("issued_by", "name"),
+            ):
+                continue  # declarations too: the agencies' and authorities' names
             if any(n in folded for n in needles):
-                line, column = self.loaded.where(path)
+                line, column = self.loaded.where_v2(path)
                 at = "".join(f":{n}" for n in (line, column) if n is not None)
                 return f"from record field {format_path(path)} ({self.loaded.path.name}{at})"
         return "not in the record's text"

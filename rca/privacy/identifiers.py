@@ -128,9 +128,11 @@ def declared_identifiers(record: CaseReview) -> list[Declared]:
 
     for ident in record.identifiers:
         add(ident.kind, ident.value, ident.label)
-    agency = record.escalation.requester.agency
-    if agency:
-        add(IdentifierKind.AGENCY_NAME, agency, "requesting agency")
+    for request in record.requests:
+        if request.requester.agency:
+            add(IdentifierKind.AGENCY_NAME, request.requester.agency, "requesting agency")
+        if request.issued_by is not None and request.issued_by.name:
+            add(IdentifierKind.AGENCY_NAME, request.issued_by.name, "issuing authority")
     return found
 
 
@@ -147,7 +149,11 @@ def public_codes(record: CaseReview) -> frozenset[str]:
 
 def record_regions(record: CaseReview) -> tuple[str, ...]:
     """Phone regions the record's jurisdictions suggest (US always)."""
-    return regions_of([record.escalation.requester.jurisdiction])
+    places = [r.requester.jurisdiction for r in record.requests]
+    places += [r.issued_by.jurisdiction for r in record.requests if r.issued_by is not None]
+    return regions_of(
+        [p for p in places if isinstance(p, str) and p not in ("unknown", "not_applicable")]
+    )
 
 
 # Titles and ranks a declared name may start with, by what they may also be written as.

@@ -46,7 +46,15 @@ def brief_view(context: dict[str, Any]) -> dict[str, Any]:
         "targets": [c for c in clocks if c["target_seconds"] is not None],
         "ask": decisions_summary(context["decisions"]),
         "procedure": procedure(case),
-        "scope": scope(case["escalation"]["data"]),
+        "scope": scope(context["primary"]["data"]),
+        "requests": [
+            {
+                **r,
+                "scope": scope(r["data"]),
+                "clocks": [c for c in clocks if c["request"] == r["id"]],
+            }
+            for r in context["requests"]
+        ],
         "progress": {
             "closed": sum(1 for a in actions if a["status"] in CLOSED),
             "open": sum(1 for a in actions if a["status"] in OPEN_ACTION_STATUSES),
@@ -100,12 +108,13 @@ def procedure(case: dict[str, Any]) -> list[dict[str, Any]]:
 def scope(data: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Each data category in play, with whether it was requested, authorised, produced, at risk."""
     seen: list[str] = []
-    for key in ("requested", "authorised", "produced", "at_risk"):
+    keys = ("requested", "authorised", "produced", "lost", "at_risk")
+    for key in keys:
         seen += [c for c in data[key] if c not in seen]
     return [
         {
             "category": c,
-            **{key: c in data[key] for key in ("requested", "authorised", "produced", "at_risk")},
+            **{key: c in data[key] for key in keys},
             "beyond_authority": c in data["produced"] and c not in data["authorised"],
         }
         for c in seen
@@ -115,6 +124,7 @@ def scope(data: dict[str, list[str]]) -> list[dict[str, Any]]:
 def _clock(clock: dict[str, Any]) -> dict[str, Any]:
     return {
         **clock,
-        "elapsed": format_duration(clock["elapsed_seconds"]),
+        "elapsed": format_duration(clock["elapsed_seconds"])
+        + (" (to the day)" if clock["precision"] == "day" else ""),
         "target": format_duration(clock["target_seconds"]),
     }

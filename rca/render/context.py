@@ -25,9 +25,13 @@ from rca.model import (
     ActionStatus,
     ActionType,
     AgencyType,
+    AuthorityKind,
     CauseStatus,
+    Channel,
     DataCategory,
+    DeadlineKind,
     DetectionSource,
+    LegalBasis,
     LifeSafety,
     Milestone,
     ProcessType,
@@ -35,7 +39,9 @@ from rca.model import (
     Sensitivity,
     Severity,
     SlaMetric,
+    Translation,
     TriageClass,
+    Unknowable,
     WorkflowStep,
 )
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
@@ -59,6 +65,12 @@ LABELS = labels_for(
     ActionMechanism,
     ActionStatus,
     LifeSafety,
+    LegalBasis,
+    Channel,
+    Translation,
+    AuthorityKind,
+    DeadlineKind,
+    Unknowable,
 )
 
 
@@ -73,6 +85,7 @@ def as_of(case: dict[str, Any]) -> date:
     """
     review = case["review"]
     dates = [datetime.fromisoformat(e["at"]).date() for e in case["timeline"]]
+
     dates += [date.fromisoformat(s["on"]) for s in review["sign_offs"] + review["revisions"]]
     dates += [date.fromisoformat(a["completed_on"]) for a in case["actions"] if a["completed_on"]]
     if review["opened"]:
@@ -126,9 +139,30 @@ def build_context(
             **loaded.project.cause_codes,
         },
     }
+    context["requests"] = request_views(case, context["labels"])
+    context["primary"] = context["requests"][0]  # the request the case is mainly about
+    for action in case["actions"]:  # the strongest control, for one-word displays
+        action["mechanism"] = min(action["mechanisms"], key=_MECHANISMS.index)
+    several = len(context["requests"]) > 1
+    names = {r["id"]: r["name"] for r in context["requests"]}
+    for clock in context["findings"]["clocks"]:
+        clock["request_label"] = names.get(clock["request"], clock["request"]) if several else ""
     context["view"] = view(context)
     context["decisions"] = decisions(context)
     return context
+
+
+_MECHANISMS = [m.value for m in ActionMechanism]
+
+
+def request_views(case: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The case's legal requests as the audience sees them, each with a display name."""
+    out = []
+    for request in case["requests"]:
+        kind = labels.get(request["process_type"], request["process_type"])
+        name = f"{request['id']}: {request['title'] or kind}"
+        out.append({**request, "name": name})
+    return out
 
 
 def _audience(profile: Profile, loaded: LoadedRecord) -> dict[str, Any]:

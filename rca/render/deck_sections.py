@@ -157,7 +157,7 @@ def title(b: DeckBuilder, ctx: Context) -> None:
         [
             f"{audience['title']} · {meta['case_id']} · version {meta['version']}",
             f"{severity} severity ({severity_scale(ctx['labels'], esc['severity'])}) · "
-            f"{label(ctx['labels'], esc['process_type'])} · {review_phrase(case['review']['status'])}",
+            f"{label(ctx['labels'], ctx['primary']['process_type'])} · {review_phrase(case['review']['status'])}",
             f"As of {day(meta['as_of'])} · {meta['classification']}",
         ],
         "\n".join(
@@ -392,11 +392,13 @@ def timeline(b: DeckBuilder, ctx: Context) -> None:
     """The milestones and deviations as a strip on the case's one clock; every event in the appendix."""
     events = _events(ctx)
     timing = [
-        f"Time to {sentence_case(label(ctx['labels'], c['metric']))}: "
+        (f"{c['request_label']}: " if c["request_label"] else "")
+        + f"Time to {sentence_case(label(ctx['labels'], c['metric']))}: "
         + (
             "not measured (a milestone is missing)"
             if c["elapsed_seconds"] is None
             else duration(c["elapsed_seconds"])
+            + (" (to the day)" if c["precision"] == "day" else "")
         )
         + (
             f" against {duration(c['target_seconds'])}"
@@ -723,8 +725,14 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
         rows.append(
             Row(
                 (
-                    cell(f"Time to {sentence_case(label(ctx['labels'], c['metric']))}"),
-                    cell(duration(c["elapsed_seconds"])),
+                    cell(
+                        f"Time to {sentence_case(label(ctx['labels'], c['metric']))}"
+                        + (f" ({c['request_label']})" if c["request_label"] else "")
+                    ),
+                    cell(
+                        duration(c["elapsed_seconds"])
+                        + (" (to the day)" if c["precision"] == "day" else "")
+                    ),
                     cell(duration(c["target_seconds"]) if c["target_seconds"] else "—"),
                     cell(result),
                 )
@@ -800,25 +808,36 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
 
 
 def scenario(b: DeckBuilder, ctx: Context) -> None:
-    """The request as it arrived, and what went wrong."""
+    """Each request as it arrived, and what went wrong (one slide a request)."""
     esc = ctx["case"]["escalation"]
-    req, data = esc["requester"], esc["data"]
+    several = len(ctx["requests"]) > 1
+    for request in ctx["requests"]:
+        _scenario_slide(
+            b, ctx, esc, request, f"The scenario: {request['name']}" if several else "The scenario"
+        )
+
+
+def _scenario_slide(
+    b: DeckBuilder, ctx: Context, esc: dict[str, Any], request: dict[str, Any], heading: str
+) -> None:
+    req, data = request["requester"], request["data"]
+    correct = request["correct_entity"] is not False
     facts = [
         lead(
             "Process:",
             ", ".join(
                 [
-                    label(ctx["labels"], esc["process_type"]),
-                    *(label(ctx["labels"], p) for p in esc["additional_process_types"]),
+                    label(ctx["labels"], request["process_type"]),
+                    *(label(ctx["labels"], p) for p in request["additional_process_types"]),
                 ]
             ),
         ),
-        lead("Triaged as:", label(ctx["labels"], esc["triage_class"])),
+        lead("Triaged as:", label(ctx["labels"], request["triage_class"])),
         lead("Requester:", f"{label(ctx['labels'], req['agency_type'])}, {req['jurisdiction']}"),
         lead(
             "Addressed to:",
-            req["addressed_to"] + ("" if req["correct_entity"] else " (the wrong legal entity)"),
-            tag="" if req["correct_entity"] else "accent",
+            request["addressed_to"] + ("" if correct else " (the wrong legal entity)"),
+            tag="" if correct else "accent",
         ),
         lead("Asked for:", labels(ctx, data["requested"])),
         lead("Process allowed:", labels(ctx, data["authorised"], "nothing verified")),
@@ -827,19 +846,20 @@ def scenario(b: DeckBuilder, ctx: Context) -> None:
             labels(ctx, data["produced"], "nothing"),
             tag="accent" if set(data["produced"]) - set(data["authorised"]) else "",
         ),
+        *([lead("Lost:", labels(ctx, data["lost"]), tag="accent")] if data["lost"] else []),
     ]
-    story = [block(para(esc["summary"]))]
+    story = [block(para(request["summary"] or esc["summary"]))]
     notes = "\n".join(
         [
             "Set the scene as the specialist saw it at the time, without hindsight.",
             f"The problem this review explains: {ctx['findings']['problem']}",
-            f"A {sentence_case(label(ctx['labels'], esc['process_type']))} from {sentence_case(label(ctx['labels'], req['agency_type']))}, "
-            f"triaged {sentence_case(label(ctx['labels'], esc['triage_class']))}.",
+            f"A {sentence_case(label(ctx['labels'], request['process_type']))} from {sentence_case(label(ctx['labels'], req['agency_type']))}, "
+            f"triaged {sentence_case(label(ctx['labels'], request['triage_class']))}.",
             "Ask the room: what would you check first, and what would make you stop?",
         ]
     )
     b.two_column_slides(
-        "The scenario", ("The request", [block(p) for p in facts]), ("What happened", story), notes
+        heading, ("The request", [block(p) for p in facts]), ("What happened", story), notes
     )
 
 
@@ -1227,8 +1247,7 @@ def went_well(b: DeckBuilder, ctx: Context) -> None:
 def objectives(b: DeckBuilder, ctx: Context) -> None:
     """What the session teaches: learning objectives derived from the case, before the story."""
     case = ctx["case"]
-    esc = case["escalation"]
-    process = sentence_case(label(ctx["labels"], esc["process_type"]))
+    process = sentence_case(label(ctx["labels"], ctx["primary"]["process_type"]))
     points = case["training"]["points"]
     policy_of = {p["step"]: p["policy"] for p in points if p["step"] and p["policy"]}
     steps = list(dict.fromkeys(e["step"] for e in case["timeline"] if e["deviation"]))

@@ -32,6 +32,7 @@ from rca.errors import UsageError
 from rca.load import LoadedRecord
 from rca.model import OPEN_ACTION_STATUSES, CaseReview, Milestone
 from rca.privacy.redact import Scrubber
+from rca.project import DEFAULT, Project
 from rca.trends.qa import TABLE_NAME, quote
 from rca.trends.queries import Period, Scope
 
@@ -58,8 +59,9 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
     "action_causes": {"case_id": "VARCHAR", "action_id": "VARCHAR", "cause_id": "VARCHAR"},
     "clocks": {
-        "case_id": "VARCHAR", "metric": "VARCHAR", "elapsed_seconds": "DOUBLE",
-        "target_seconds": "DOUBLE", "breached": "BOOLEAN",
+        "case_id": "VARCHAR", "request_id": "VARCHAR", "process_type": "VARCHAR",
+        "metric": "VARCHAR", "elapsed_seconds": "DOUBLE", "target_seconds": "DOUBLE",
+        "breached": "BOOLEAN",
     },
 }  # fmt: skip
 
@@ -88,16 +90,17 @@ def _day(record: CaseReview, *milestones: Milestone) -> date:
     return min(e.at for e in record.timeline).date()
 
 
-def measure_clocks(record: CaseReview) -> list[dict[str, Any]]:
-    """The case's four clocks: elapsed and target seconds, breached (None if unknown)."""
+def measure_clocks(record: CaseReview, project: Project = DEFAULT) -> list[dict[str, Any]]:
+    """Each request's four clocks: elapsed and target seconds, breached (None if unknown)."""
     return [
         {
+            "request_id": m.clock.request,
             "metric": m.clock.metric,
             "elapsed_seconds": m.clock.elapsed_seconds,
             "target_seconds": m.clock.target_seconds,
             "breached": m.clock.breached,
         }
-        for m in measure(record)
+        for m in measure(record, project)
     ]
 
 
@@ -126,8 +129,8 @@ def case_tables(
         rows["cases"].append(
             {
                 "case_id": case,
-                "process_type": r.escalation.process_type.value,
-                "triage_class": r.escalation.triage_class.value,
+                "process_type": r.primary_request.process_type.value,
+                "triage_class": r.primary_request.triage_class.value,
                 "severity": r.escalation.severity.value,
                 "detected_by": r.escalation.detected_by.value,
                 "review_status": r.review.status.value,
@@ -159,13 +162,17 @@ def case_tables(
             )
         if found:
             clocks = [
-                {"metric": k.metric, "elapsed_seconds": k.elapsed_seconds,
+                {"request_id": k.request, "metric": k.metric, "elapsed_seconds": k.elapsed_seconds,
                  "target_seconds": k.target_seconds, "breached": k.breached}
                 for k in found.clocks
             ]  # fmt: skip
         else:
-            clocks = measure_clocks(r)
-        rows["clocks"].extend({"case_id": case, **k} for k in clocks)
+            clocks = measure_clocks(r, loaded.project)
+        # Each request's clocks count under its own process type.
+        kinds = {q.id: q.process_type.value for q in r.requests}
+        rows["clocks"].extend(
+            {"case_id": case, "process_type": kinds.get(str(k["request_id"])), **k} for k in clocks
+        )
     for name, schema in SCHEMA.items():
         _load(con, prefix + name, schema, rows[name])
     return CaseTables(con, prefix, len(records))
@@ -548,7 +555,7 @@ def clock_summary(t: CaseTables, scope: Scope | None = None) -> list[ClockSummar
     scope = scope or Scope()
     where, params = _scope_sql(scope)
     sql = (
-        f"WITH m AS (SELECT c.metric, k.process_type, "
+        f"WITH m AS (SELECT c.metric, c.process_type, "
         f"CAST(date_trunc('{scope.period}', k.detected_on) AS DATE) AS period, "
         "c.elapsed_seconds, c.breached "
         f"FROM {t.table('clocks')} c JOIN {t.table('cases')} k USING (case_id) "

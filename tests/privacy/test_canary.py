@@ -40,7 +40,7 @@ RAW = "canary_raw"
 def canaries() -> list[str]:
     loaded = load_records([CANARY])[0]
     return [i.value for i in loaded.record.identifiers] + [
-        loaded.record.escalation.requester.agency or ""
+        loaded.record.primary_request.requester.agency or ""
     ]
 
 

@@ -179,7 +179,8 @@ def test_clocks_match_the_engine(records: list[LoadedRecord]) -> None:
     bundled = load_records([ROOT / "case_reviews"])
     for loaded in [*records, *bundled]:
         engine = [
-            {"metric": m.clock.metric, "elapsed_seconds": m.clock.elapsed_seconds,
+            {"request_id": m.clock.request, "metric": m.clock.metric,
+             "elapsed_seconds": m.clock.elapsed_seconds,
              "target_seconds": m.clock.target_seconds, "breached": m.clock.breached}
             for m in measure(loaded.record)
         ]  # fmt: skip
