@@ -16,6 +16,7 @@ _SPECIAL = {
     "wiretap": "Wiretap order",
     "ncmec_report": "NCMEC CyberTipline report",
     "mlat_cloud_act": "MLAT / CLOUD Act request",
+    "foreign_legal_process": "Foreign legal process (served directly)",
     # workflow steps
     "requester_verification": "Requester verification",
     "legal_review": "Legal sufficiency review",

@@ -201,6 +201,13 @@ def _iso_date(value: Any) -> Any:
 def _iso_datetime(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
+    if (isinstance(value, str) and _DATE.fullmatch(value)) or isinstance(value, date):
+        raise PydanticCustomError(
+            "day_needs_zone",
+            "'{value}' is a day without a time; a day alone needs the record's time_zone "
+            "(e.g. time_zone: America/New_York) to know when that day starts",
+            {"value": str(value)},
+        )
     if isinstance(value, str) and _DATETIME.fullmatch(value):
         if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", value):
             raise PydanticCustomError(
@@ -439,12 +446,7 @@ def _day_or_time(data: Any, key: str) -> Any:
         )
     zone = _ZONE.get()
     if zone is None:
-        raise PydanticCustomError(
-            "day_needs_zone",
-            "'{value}' is a day without a time; a day alone needs the record's time_zone "
-            "(e.g. time_zone: America/New_York) to know when that day starts",
-            {"value": str(value)},
-        )
+        return data  # the timestamp's own check says what is missing, at the field
     from zoneinfo import ZoneInfo
 
     day = value if isinstance(value, date) else date.fromisoformat(value)
@@ -471,6 +473,7 @@ class ProcessType(StrEnum):
     WIRETAP = "wiretap"
     NCMEC_REPORT = "ncmec_report"
     MLAT_CLOUD_ACT = "mlat_cloud_act"
+    FOREIGN_LEGAL_PROCESS = "foreign_legal_process"  # a foreign authority's process served directly
     OTHER = "other"
 
 

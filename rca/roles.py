@@ -34,6 +34,7 @@ BUILTIN_ROLES: tuple[str, ...] = (
     # legal, privacy, security and neighbouring teams
     "Legal counsel",
     "Legal Operations",
+    "Subsidiary legal team",
     "Privacy",
     "Privacy counsel",
     "Compliance",

@@ -79,16 +79,33 @@ def case_report(findings: Findings, style: Style = _plain) -> list[str]:
     labels = {c.category: c.category_label for c in f.causes}
     used = [f"{labels.get(k, k)} {n}" for k, n in f.categories.items() if n]
     lines += ["", h("Categories") + f": {', '.join(used) or 'none'}", "", h("Clocks")]
+    several = len(f.requests) > 1
     for clock in f.clocks:
         if clock.breached is None:
-            verdict = style("no target", "dim") if clock.elapsed_seconds is not None else ""
+            if clock.elapsed_seconds is None:
+                verdict = ""
+            elif clock.target_seconds is None:
+                verdict = style("no target", "dim")
+            else:
+                verdict = style("cannot tell to the day", "dim")
         else:
             verdict = style("BREACHED", "breach") if clock.breached else style("ok", "ok")
+        if clock.precision == "day" and clock.elapsed_seconds is not None:
+            verdict += " (to the day)"
         target = format_duration(clock.target_seconds)
+        who = f"{clock.request:<4}" if several else ""
         lines.append(
-            f"  {clock.metric:<9} {format_duration(clock.elapsed_seconds):>8}   "
+            f"  {who}{clock.metric:<9} {format_duration(clock.elapsed_seconds):>8}   "
             f"target {target:>6}   {verdict}".rstrip()
         )
+    if f.deadlines:
+        lines.append(h("Deadlines"))
+        for deadline in f.deadlines:
+            due = deadline.due[:10] if deadline.precision == "day" else deadline.due
+            tone = "breach" if deadline.status == "missed" else "dim"
+            lines.append(
+                f"  {deadline.request:<4}{deadline.kind:<21} {due}   {style(deadline.status, tone)}"
+            )
     deviations = [f"{step} {n}" for step, n in f.deviations_by_step.items() if n]
     lines.append(h("Deviations") + f": {', '.join(deviations) or 'none'}")
     lines += ["", h("Lint") + f": {lint_summary(f)}"]

@@ -105,7 +105,7 @@ def test_every_bad_value_is_reported_with_its_line_and_column(tmp_path: Path) ->
         "qa.csv:3:2: handled_on: expected a date as YYYY-MM-DD, e.g. 2026-03-04; got '04/02/2025'",
         "qa.csv:3:3: process_type: expected one of: subpoena, court_order_2703d, search_warrant, "
         "emergency_disclosure, preservation, nondisclosure_order, pen_register, wiretap, "
-        "ncmec_report, mlat_cloud_act, other; got 'warrant'; did you mean 'search_warrant'?",
+        "ncmec_report, mlat_cloud_act, foreign_legal_process, other; got 'warrant'; did you mean 'search_warrant'?",
         "qa.csv:3:4: specialist: expected a pseudonym like SPEC-07 or REV-A (capitals and digits "
         "around one hyphen), never a person's name; got 'Jane Doe'",
         "qa.csv:3:6: legal_scope_correct: expected pass, fail or na; got 'maybe'",
