@@ -536,6 +536,8 @@ class _HtmlText(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == self.raw_element:
+            if tag in ("title", "script"):  # separate elements are separate texts
+                self._add(f"<{tag}>", "\n")
             self.raw_element = None
         if tag not in _INLINE:
             self._add("text", "\n")

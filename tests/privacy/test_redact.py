@@ -89,7 +89,7 @@ def test_specialist_sees_consistent_pseudonyms(canary: LoadedRecord) -> None:
     events = [e["what"] for e in view["timeline"]]
     assert any("Email B" in what and "Officer 1" in what for what in events)
     assert sum("Officer 1" in what for what in events) >= 2
-    assert view["escalation"]["requester"]["agency"] == "Requester 1"
+    assert view["requests"][0]["requester"]["agency"] == "Requester 1"
 
 
 def test_raw_only_when_a_profile_says_so(canary: LoadedRecord) -> None:
@@ -181,4 +181,4 @@ def test_personal_values_outside_identifiers_are_replaced(tmp_path: Path) -> Non
     data["escalation"]["requester"]["agency"] = "Lakeside Police"
     loaded = load_dict(data, tmp_path)
     view = redact_record(loaded.record, Privacy(personal=PersonalData.PSEUDONYM))
-    assert view["escalation"]["requester"]["agency"] == "Requester 1"
+    assert view["requests"][0]["requester"]["agency"] == "Requester 1"
