@@ -31,7 +31,7 @@ def _bundled() -> list[CaseReview]:
 
 def _as_yaml(record: CaseReview) -> str:
     data: Any = record.model_dump(mode="json", exclude_defaults=True)
-    data["schema_version"] = 1
+    data["schema_version"] = 2
     return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=88)
 
 
@@ -96,7 +96,7 @@ def big_graph_record(causes: int, *, seed: int = 5) -> Any:
             title=f"Action {i}",
             addresses=[f"C{i}"],
             type="prevent",
-            mechanism="automate",
+            mechanisms=["automate"],
             owner="LER Operations",
         )
         for i in range(0, causes, 10)

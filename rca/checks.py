@@ -164,7 +164,11 @@ def _milestones(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
 
 
 def _request_references(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
-    requests = _ids(data, "requests")
+    # A request without an id is R1 (the schema's default).
+    requests: list[str] = []
+    for _, item in _items(data, "requests"):
+        ident = item.get("id")
+        requests.append(ident if isinstance(ident, str) else "R1")
     several = sum(1 for _ in _items(data, "requests")) > 1
     for i, event in _items(data, "timeline"):
         refs = list(_refs(event.get("request")))

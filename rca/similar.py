@@ -164,8 +164,12 @@ def features(context: Mapping[str, Any]) -> Features:
     return Features(
         case_id=case["case_id"],
         title=case["title"],
-        process_types=tuple(
-            dict.fromkeys([escalation["process_type"], *escalation["additional_process_types"]])
+        process_types=tuple(  # every request's, the primary one first
+            dict.fromkeys(
+                t
+                for r in case["requests"]
+                for t in (r["process_type"], *r["additional_process_types"])
+            )
         ),
         codes=tuple(dict.fromkeys(codes)),
         categories=tuple(

@@ -126,7 +126,8 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
             "  process_type: subpena",
             "9:17: escalation.process_type: expected one of: subpoena, court_order_2703d, "
             "search_warrant, emergency_disclosure, preservation, nondisclosure_order, pen_register, "
-            "wiretap, ncmec_report, mlat_cloud_act, other; got 'subpena'; did you mean 'subpoena'?",
+            "wiretap, ncmec_report, mlat_cloud_act, foreign_legal_process, other; got 'subpena'; "
+            "did you mean 'subpoena'?",
         ),
         (
             "title: Minimal valid record",

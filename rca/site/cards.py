@@ -72,8 +72,10 @@ def card_from_context(context: dict[str, Any]) -> dict[str, Any]:
         }
         for a in case["actions"]
     ]
-    process_types = list(
-        dict.fromkeys([escalation["process_type"], *escalation["additional_process_types"]])
+    process_types = list(  # every request's, the primary one first
+        dict.fromkeys(
+            t for r in case["requests"] for t in (r["process_type"], *r["additional_process_types"])
+        )
     )
     root_categories = list(dict.fromkeys(r["category"] for r in roots))
     diagrams = [spec(context) for spec in (fishbone, causal_graph, why_chains, timeline)]
