@@ -410,7 +410,7 @@ def _clock_rows(
 
 def _clocks_finding(clocks: Sequence[ClockSummary]) -> str:
     """The clocks that missed their target most often, every one of them: `Time to detect and
-    time to respond missed their target in 3 of 6 cases each`."""
+    time to respond missed their target in 3 of 6 requests each` (a case has one or more)."""
     missed = [c for c in clocks if c.breached and c.with_target]
     if not missed:
         return "No clock missed its service-level target"
@@ -422,16 +422,16 @@ def _clocks_finding(clocks: Sequence[ClockSummary]) -> str:
     if len(worst) == 1:
         c = worst[0]
         return (
-            f"{names} missed its service-level target in {c.breached} of {c.with_target} cases "
+            f"{names} missed its service-level target in {c.breached} of {c.with_target} requests "
             f"(median {format_duration(c.median_seconds)})"
         )
     if len(counts) == 1:
         k, n = counts.pop()
-        return f"{names} missed their service-level target in {k} of {n} cases each"
+        return f"{names} missed their service-level target in {k} of {n} requests each"
     return (
         f"{names} missed their service-level target most often, in "
         + join([f"{c.breached} of {c.with_target}" for c in worst])
-        + " cases"
+        + " requests"
     )
 
 
