@@ -3,35 +3,55 @@
 A case is rebuilt only when something in its cache key changed: the record's
 bytes, the audiences and formats asked for, the day (overdue actions depend on
 it), the templates and profiles, and rca itself (its version and the hash of its
-code and data files). The manifest lives in `<out>/.rca-cache.json`. One
-failing case never stops the others; each gets an outcome.
+code and data files). The manifest lives in `<out>/.rca-cache.json` (rca.cache).
+One failing case never stops the others; each gets an outcome.
+
+A build holds `<out>`'s lock from start to end; a second build into the same
+folder waits (RCA_LOCK_WAIT seconds, default 10), then refuses. Workers are
+forked processes that die with their parent (Linux: PR_SET_PDEATHSIG; else
+they poll their parent), so a killed build leaves no orphan writing files. A
+case has a time limit (`--time-limit`); a worker stuck past it, even in C
+code, is killed by the parent, and a worker whose case ran out of time is
+replaced, since an interrupted renderer is not trusted with the next case.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
+import shutil
+import signal
+import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal
 
 from rca import __version__
 from rca.audience import Profile
-from rca.errors import LeakError, RcaError
-from rca.fs import write_atomic
+from rca.cache import drop_cases, load_manifest, save_manifest
+from rca.errors import InputFileError, LeakError, RcaError, TimeLimitError
+from rca.fs import STAGE, output_lock, read_capped
+from rca.limits import case_seconds
 from rca.load import check_record, find_record_files
 from rca.project import find_project_file
 from rca.templating import builtin_template_dir
 from rca.yamlsafe import MAX_BYTES
 
-MANIFEST = ".rca-cache.json"
 Status = Literal["built", "cached", "failed"]
+# How long past its time limit a worker may stay silent before it is killed:
+# the limit itself is enforced inside the worker; this catches C code that
+# never gives the interpreter a chance to raise.
+HARD_KILL_GRACE = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,7 @@ class CaseOutcome:
     error: str | None = None
     peak_rss_mb: float | None = None
     leak: bool = False  # the failure was the leak guard stopping an output
+    timed_out: bool = False  # the failure was the per-case time limit
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,7 @@ class BuildPlan:
     # Extra context per record (by resolved path), per audience id: what the case library
     # adds to a brief (similar past cases). Part of that record's cache key.
     extra: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    time_limit: float | None = None  # seconds per case; None: RCA_TIME_LIMIT or 120; 0: none
 
 
 def _files_digest(roots: Sequence[Path], suffixes: tuple[str, ...] | None = None) -> str:
@@ -72,7 +94,8 @@ def _files_digest(roots: Sequence[Path], suffixes: tuple[str, ...] | None = None
             if "__pycache__" in path.parts or (suffixes and path.suffix not in suffixes):
                 continue
             digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            with path.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()
 
 
@@ -90,19 +113,6 @@ def environment_key(plan: BuildPlan) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _load_manifest(out_dir: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) and data.get("version") == 1 else {"version": 1}
-    except (OSError, ValueError):
-        return {"version": 1}
-
-
-def _save_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
-    text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-    write_atomic(out_dir / MANIFEST, text.encode("utf-8"))
-
-
 def _peak_rss_mb() -> float | None:
     try:
         import resource
@@ -113,25 +123,30 @@ def _peak_rss_mb() -> float | None:
 
 
 def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
-    """Validate, analyse, render, guard and write one case; never raises."""
-    from rca.pipeline import render_case, write_artifacts
+    """Validate, analyse, render, guard and write one case; never raises.
+
+    The caller holds the output folder's lock.
+    """
+    from rca.pipeline import render_case_within, write_case
 
     started = time.perf_counter()
     case_id: str | None = None
+    leak = timed_out = False
     try:
         loaded, problems = check_record(source)
         if loaded is None:
             raise RcaError("\n".join(map(str, problems)))
         case_id = loaded.record.case_id
-        artifacts = render_case(
+        artifacts = render_case_within(
             loaded,
             plan.profiles,
             plan.formats,
             today=plan.today,
             template_dirs=plan.template_dirs,
             extra=plan.extra.get(str(source.resolve())),
+            seconds=plan.time_limit,
         )
-        written = write_artifacts(artifacts, plan.out_dir / case_id)
+        written = write_case(artifacts, plan.out_dir, case_id)
         files = [str(p.relative_to(plan.out_dir)) for p in written]
         return CaseOutcome(
             str(source),
@@ -142,15 +157,9 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
             peak_rss_mb=_peak_rss_mb(),
         )
     except LeakError as exc:
-        return CaseOutcome(
-            str(source),
-            case_id,
-            "failed",
-            time.perf_counter() - started,
-            error=str(exc),
-            peak_rss_mb=_peak_rss_mb(),
-            leak=True,
-        )
+        error, leak = str(exc), True
+    except TimeLimitError as exc:
+        error, timed_out = str(exc), True
     except RcaError as exc:
         error = str(exc)
     except Exception as exc:  # a bug in rca: report it against this case, build the rest
@@ -162,6 +171,8 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
         time.perf_counter() - started,
         error=error,
         peak_rss_mb=_peak_rss_mb(),
+        leak=leak,
+        timed_out=timed_out,
     )
 
 
@@ -174,6 +185,13 @@ def _warm(formats: tuple[str, ...]) -> None:
         get_renderer(fmt)
 
 
+@dataclass(frozen=True)
+class _Task:
+    source: Path
+    key: str
+    case_id: str
+
+
 def build_many(
     paths: Sequence[Path],
     plan: BuildPlan,
@@ -183,13 +201,30 @@ def build_many(
     on_outcome: Callable[[CaseOutcome], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
 ) -> list[CaseOutcome]:
-    """Build every record under `paths`; cached ones are skipped; returns one outcome each."""
+    """Build every record under `paths`; cached ones are skipped; returns one outcome each.
+
+    Holds `plan.out_dir`'s lock throughout (OutputBusyError if another rca
+    process keeps it past RCA_LOCK_WAIT).
+    """
     files = find_record_files(paths)
-    manifest = _load_manifest(plan.out_dir)
-    cases: dict[str, Any] = manifest.setdefault("cases", {})
+    with output_lock(plan.out_dir, "build"):
+        return _build_locked(files, plan, jobs or os.cpu_count() or 1, force, on_outcome, on_start)
+
+
+def _build_locked(
+    files: list[Path],
+    plan: BuildPlan,
+    jobs: int,
+    force: bool,
+    on_outcome: Callable[[CaseOutcome], None] | None,
+    on_start: Callable[[int, int], None] | None,
+) -> list[CaseOutcome]:
+    manifest = load_manifest(plan.out_dir)
+    cases: dict[str, Any] = manifest["cases"]
+    before = json.dumps(cases, sort_keys=True)
     env = environment_key(plan)
     outcomes: list[CaseOutcome] = []
-    todo: list[tuple[Path, str]] = []
+    todo: list[_Task] = []
     owner: dict[str, str] = {}  # case id -> the first file (in path order) that claims it
 
     def report(outcome: CaseOutcome) -> None:
@@ -204,6 +239,7 @@ def build_many(
         entry = cases.get(resolved)
         cached = (
             not force
+            and error is None
             and entry is not None
             and entry.get("key") == key
             and all((plan.out_dir / f).is_file() for f in entry.get("files", []))
@@ -211,6 +247,7 @@ def build_many(
         # Records are checked here, before any build, so that an invalid one
         # fails at once and two records claiming one case id never both write
         # into OUT/<case-id>/.
+        case_id: str | None = None
         if cached and entry is not None:
             case_id = entry.get("case_id")
         elif error is None:
@@ -220,71 +257,247 @@ def build_many(
                 error = "\n".join(map(str, problems))
         if error is None and case_id is not None and case_id in owner:
             error = f"case id '{case_id}' is also used by {owner[case_id]}"
-        if error is not None:
+        if error is not None or case_id is None:
             cases.pop(resolved, None)
             report(CaseOutcome(str(source), None, "failed", 0.0, error=error))
             continue
-        if case_id is not None:
-            owner[case_id] = str(source)
+        owner[case_id] = str(source)
         if cached and entry is not None:
             report(CaseOutcome(str(source), case_id, "cached", 0.0, entry["files"]))
         else:
-            todo.append((source, key))
+            cases.pop(resolved, None)
+            todo.append(_Task(source, key, case_id))
+    # Dirty before any write: no entry may vouch for a folder about to change.
+    # Saved (and synced) now, so a build killed from here on leaves these
+    # cases to be rebuilt, never reported cached.
+    drop_cases(manifest, [t.case_id for t in todo])
+    if json.dumps(cases, sort_keys=True) != before:
+        save_manifest(plan.out_dir, manifest)
     if on_start:
         on_start(len(todo), len(files))
 
-    for outcome, key in _run(todo, plan, jobs or os.cpu_count() or 1):
-        resolved = str(Path(outcome.source).resolve())
+    for task, outcome in _run(todo, plan, jobs):
         if outcome.status == "built":
-            cases[resolved] = {"key": key, "case_id": outcome.case_id, "files": outcome.files}
-        else:
-            cases.pop(resolved, None)
+            # Trusted only now, after the case folder was swapped into place.
+            cases[str(task.source.resolve())] = {
+                "key": task.key,
+                "case_id": outcome.case_id,
+                "files": outcome.files,
+            }
+            save_manifest(plan.out_dir, manifest)
         report(outcome)
-    if todo or len(cases) != len(manifest.get("cases", {})):
-        _save_manifest(plan.out_dir, manifest)
     return sorted(outcomes, key=lambda o: o.source)
 
 
 def _record_key(source: Path, env: str) -> tuple[str, str | None]:
     """The cache key of one record file, or an error when it cannot be read."""
     try:
-        if source.stat().st_size > MAX_BYTES:
-            return "", None  # check_record reports the size, with its limit
+        record = read_capped(source, MAX_BYTES)
         # The project file (rca.toml) above the record changes what it renders to.
         project = find_project_file(source)
         settings = project.read_bytes() if project is not None else b""
-        return hashlib.sha256(env.encode() + settings + source.read_bytes()).hexdigest(), None
+        return hashlib.sha256(env.encode() + settings + record).hexdigest(), None
     except OSError as exc:
         return "", f"{source}: cannot read file: {exc.strerror}"
+    except InputFileError as exc:
+        if "may be at most" in exc.reason:
+            return "", None  # check_record reports the size, with its limit
+        return "", str(exc)
 
 
-def _run(
-    todo: list[tuple[Path, str]], plan: BuildPlan, jobs: int
-) -> Iterator[tuple[CaseOutcome, str]]:
+def _run(todo: list[_Task], plan: BuildPlan, jobs: int) -> Iterator[tuple[_Task, CaseOutcome]]:
     if jobs <= 1 or len(todo) <= 1:
         if todo:
             _warm(plan.formats)
-        for source, key in todo:
-            yield build_one(source, plan), key
+        for task in todo:
+            yield task, build_one(task.source, plan)
         return
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(todo)), initializer=_warm, initargs=(plan.formats,)
-    ) as pool:
-        pending: dict[Future[CaseOutcome], str] = {
-            pool.submit(build_one, source, plan): key for source, key in todo
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                key = pending.pop(future)
-                try:
-                    yield future.result(), key
-                except BrokenProcessPool as exc:  # a worker died (out of memory, killed)
-                    source = next(s for s, k in todo if k == key)
-                    yield (
-                        CaseOutcome(str(source), None, "failed", 0.0, error=f"worker died: {exc}"),
-                        key,
-                    )
+    yield from _Pool(plan, min(jobs, len(todo))).run(todo)
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker end when the build that started it ends, however that ends."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:  # where there is no PR_SET_PDEATHSIG, and as a second line
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rca-parent-watch", daemon=True).start()
+
+
+def _serve(conn: Connection, plan: BuildPlan, parent: int) -> None:
+    """A worker: build the cases sent to it, one at a time, until told to stop."""
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _warm(plan.formats)
+    while True:
+        try:
+            source = conn.recv()
+        except (EOFError, OSError):
+            return
+        if source is None:
+            return
+        outcome = build_one(source, plan)
+        try:
+            conn.send(outcome)
+        except OSError:
+            return
+        if outcome.timed_out:
+            return  # interrupted mid-render: do not trust this process with another case
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing.Process (its type is context-specific)
+    conn: Connection
+    task: _Task | None = None
+    started: float = 0.0
+    retiring: bool = False  # it ran out of time and exits after answering: no new work
+
+
+class _Pool:
+    """Forked workers fed one case at a time; the parent watches their time and their health."""
+
+    def __init__(self, plan: BuildPlan, jobs: int) -> None:
+        self.plan = plan
+        self.jobs = jobs
+        self.limit = case_seconds(plan.time_limit)
+        self.context = multiprocessing.get_context("fork")
+        self.workers: list[_Worker] = []
+
+    def _spawn(self) -> _Worker:
+        mine, theirs = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(theirs, self.plan, os.getpid()), name="rca-build", daemon=True
+        )
+        process.start()
+        theirs.close()
+        return _Worker(process, mine)
+
+    def run(self, todo: list[_Task]) -> Iterator[tuple[_Task, CaseOutcome]]:
+        queue = deque(todo)
+        try:
+            while queue or any(w.task for w in self.workers):
+                for worker in self.workers:
+                    if worker.task is None and not worker.retiring and queue:
+                        self._assign(worker, queue.popleft())
+                self._retire()
+                while queue and len(self.workers) < self.jobs:
+                    worker = self._spawn()
+                    self.workers.append(worker)
+                    self._assign(worker, queue.popleft())
+                busy = [w for w in self.workers if w.task is not None]
+                wait([x for w in busy for x in (w.conn, w.process.sentinel)], self._timeout(busy))
+                for worker in busy:
+                    done = self._collect(worker)
+                    if done is not None:
+                        yield done
+                self.workers = [w for w in self.workers if w.process.is_alive()]
+        finally:
+            self._stop()
+
+    def _retire(self) -> None:
+        for worker in [w for w in self.workers if w.retiring]:
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+            self.workers.remove(worker)
+
+    def _assign(self, worker: _Worker, task: _Task) -> None:
+        worker.task, worker.started = task, time.monotonic()
+        with contextlib.suppress(OSError):  # if it died, _collect reports the case
+            worker.conn.send(task.source)
+
+    def _timeout(self, busy: list[_Worker]) -> float | None:
+        if self.limit is None:
+            return None
+        nearest = min(w.started for w in busy) + self.limit + HARD_KILL_GRACE
+        return max(0.0, nearest - time.monotonic())
+
+    def _collect(self, worker: _Worker) -> tuple[_Task, CaseOutcome] | None:
+        task = worker.task
+        assert task is not None
+        outcome: CaseOutcome | None = None
+        if worker.conn.poll():
+            try:
+                outcome = worker.conn.recv()
+            except (EOFError, OSError):
+                outcome = None
+        if outcome is not None:
+            worker.task = None
+            worker.retiring = outcome.timed_out  # see _serve
+            return task, outcome
+        elapsed = time.monotonic() - worker.started
+        if not worker.process.is_alive():
+            worker.process.join()
+            error = f"the worker building it died ({_exit_text(worker.process.exitcode)})"
+            timed_out = False
+        elif self.limit is not None and elapsed > self.limit + HARD_KILL_GRACE:
+            worker.process.kill()
+            worker.process.join()
+            error = (
+                f"{task.case_id}: stopped after {elapsed:.0f} s: the per-case time limit is "
+                f"{self.limit:g} s and the worker did not stop by itself. Raise the limit with "
+                "--time-limit or RCA_TIME_LIMIT (0: none)"
+            )
+            timed_out = True
+        else:
+            return None
+        worker.task = None
+        _discard_stage(self.plan.out_dir, task.case_id)
+        return task, CaseOutcome(
+            str(task.source),
+            task.case_id,
+            "failed",
+            elapsed,
+            error=f"{error}; nothing of this case was changed",
+            timed_out=timed_out,
+        )
+
+    def _stop(self) -> None:
+        for worker in self.workers:
+            if worker.task is None:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+        deadline = time.monotonic() + 5
+        for worker in self.workers:
+            if worker.task is not None:  # interrupted (Ctrl-C, an error in the parent)
+                worker.process.kill()
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+            if worker.task is not None:
+                _discard_stage(self.plan.out_dir, worker.task.case_id)
+        self.workers = []
+
+
+def _exit_text(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def _discard_stage(out_dir: Path, case_id: str) -> None:
+    # A worker killed mid-write leaves its stage folder; the lock is ours, so it is stale.
+    for stage in out_dir.glob(f"{STAGE}{case_id}.*"):
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def outcomes_json(outcomes: Sequence[CaseOutcome]) -> str:

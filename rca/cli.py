@@ -57,6 +57,15 @@ _TODAY = click.option(
     metavar="YYYY-MM-DD",
     help="The date overdue actions are judged against (default: today).",
 )
+_TIME_LIMIT = click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    envvar="RCA_TIME_LIMIT",
+    help="Stop a case that takes longer than this to analyse, render and check, with a clear "
+    "error (default: 120; 0: no limit; env RCA_TIME_LIMIT).",
+)
 _TEMPLATES = click.option(
     "--templates",
     "template_dirs",
@@ -402,6 +411,7 @@ def _formats(values: tuple[str, ...]) -> list[str]:
 )
 @_TODAY
 @_TEMPLATES
+@_TIME_LIMIT
 def render(
     case: Path,
     audiences: tuple[str, ...],
@@ -409,11 +419,13 @@ def render(
     out: Path,
     today: datetime | None,
     template_dirs: tuple[Path, ...],
+    time_limit: float | None,
 ) -> None:
     """Render one case record into decks, briefs and diagrams for its audiences.
 
-    Every output is checked by the leak guard before anything is written; a
-    failure leaves earlier outputs untouched.
+    Every output is checked by the leak guard before anything is written; the
+    case's folder is then replaced whole, so a failure (or a crash) leaves the
+    earlier outputs untouched.
     """
     from rca.pipeline import build
 
@@ -424,6 +436,7 @@ def render(
         formats=_formats(formats),
         today=today.date() if today else None,
         template_dirs=template_dirs,
+        time_limit_seconds=time_limit,
     )
     for path in written:
         click.echo(f"wrote {path}")
@@ -459,6 +472,7 @@ def render(
 )
 @_TODAY
 @_TEMPLATES
+@_TIME_LIMIT
 def build(
     folder: Path | None,
     out: Path,
@@ -469,6 +483,7 @@ def build(
     summary_json: Path | None,
     today: datetime | None,
     template_dirs: tuple[Path, ...],
+    time_limit: float | None,
 ) -> None:
     """Render every case in FOLDER (default: the bundled example cases) for every audience.
 
@@ -491,6 +506,7 @@ def build(
         out_dir=out,
         today=today.date() if today else date.today(),
         template_dirs=template_dirs,
+        time_limit=time_limit,
     )
     with BuildProgress() as progress:
         outcomes = build_many(
@@ -534,6 +550,7 @@ def build(
 )
 @_TODAY
 @_TEMPLATES
+@_TIME_LIMIT
 def watch(
     case: Path,
     audiences: tuple[str, ...],
@@ -542,6 +559,7 @@ def watch(
     interval: float,
     today: datetime | None,
     template_dirs: tuple[Path, ...],
+    time_limit: float | None,
 ) -> None:
     """Re-render a case's HTML briefs every time the record is saved (Ctrl-C stops).
 
@@ -560,6 +578,7 @@ def watch(
         today=today.date() if today else None,
         template_dirs=template_dirs,
         echo=click.echo,
+        time_limit=time_limit,
     )
 
 

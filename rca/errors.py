@@ -64,6 +64,36 @@ class OutputError(RcaError):
         super().__init__(f"{path}: {reason}")
 
 
+class OutputBusyError(RcaError):
+    """Another rca process is writing into the same output folder; try again later.
+
+    Exit code 75 (EX_TEMPFAIL in sysexits.h): a temporary condition a script
+    may retry, distinct from anything wrong with the input.
+    """
+
+    exit_code = 75
+
+
+class InputFileError(RcaError):
+    """An input file that cannot be read safely: not a regular file, too large, unreadable."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    def __reduce__(self) -> tuple[type[InputFileError], tuple[Path, str]]:
+        return (InputFileError, (self.path, self.reason))
+
+
+class TimeLimitError(RcaError):
+    """Work on one case (or one step of it) ran past its time limit and was stopped."""
+
+
+class TemplateError(RcaError):
+    """A template (built-in or the user's) failed: syntax, a missing value, or a sandbox refusal."""
+
+
 @dataclass(frozen=True, order=True)
 class Leak:
     """One place in one output holding personal data its audience may not see.

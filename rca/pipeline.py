@@ -1,12 +1,12 @@
 """The pipeline: load -> analyse -> redact per audience -> render -> guard -> write.
 
 records = load_records(paths)
-for each record: findings = analyse(record)
-    for each audience: context = build_context(record, findings, profile, today)
+for each record: findings = analyse(record)                  # all of it within the
+    for each audience: context = build_context(...)          # per-case time limit
                        diagrams = render_diagrams(context)
                        artifacts += render(context, diagrams) for each format
     check_artifacts(artifacts)        # the leak guard; nothing is written on a hit
-    write_atomic(each artifact)
+    write_case(artifacts)             # staged, then swapped in whole: old or new, never mixed
 """
 
 from __future__ import annotations
@@ -18,8 +18,17 @@ from typing import Any
 
 from rca.artifact import Artifact
 from rca.audience import Profile, select_profiles
-from rca.fs import write_atomic
+from rca.cache import forget_cases
+from rca.fs import failpoint, output_lock, replace_folder
+from rca.limits import case_seconds, time_limit
 from rca.load import LoadedRecord, load_records
+
+
+class _Step:
+    """What the case is busy with, for the message when its time runs out."""
+
+    def __init__(self) -> None:
+        self.doing = "analysing it"
 
 
 def render_case(
@@ -30,6 +39,7 @@ def render_case(
     today: date | None = None,
     template_dirs: Sequence[Path] = (),
     extra: Mapping[str, Mapping[str, Any]] | None = None,
+    step: _Step | None = None,
 ) -> list[Artifact]:
     """Every artifact of one case, checked by the leak guard, not yet written.
 
@@ -42,17 +52,21 @@ def render_case(
     from rca.render.diagrams import render_diagrams
     from rca.render.registry import RenderInput, get_renderer
 
+    step = step or _Step()
+    failpoint("render")
     findings = analyse(loaded, today=today)
     renderers = [get_renderer(fmt) for fmt in formats]
     raster = any(r.raster_diagrams for r in renderers)
     artifacts: list[Artifact] = []
     for profile in profiles:
+        step.doing = f"drawing the {profile.id} diagrams"
         context = build_context(loaded, findings, profile, today=today)
         context.update((extra or {}).get(profile.id, {}))
         diagrams = render_diagrams(context, raster=raster)
         data = RenderInput(context, diagrams, tuple(template_dirs))
         for renderer in renderers:
             name = f"{profile.id}.{renderer.extension}"
+            step.doing = f"rendering {name}"
             artifacts.append(Artifact(name, renderer.render(data), profile.id))
         for diagram in diagrams.values():
             stem = f"diagrams/{profile.id}-{diagram.name}"
@@ -60,13 +74,48 @@ def render_case(
             artifacts.append(Artifact(f"{stem}.dot", diagram.dot.encode("utf-8"), profile.id))
             if diagram.png:
                 artifacts.append(Artifact(f"{stem}.png", diagram.png, profile.id))
+    step.doing = "checking the outputs for personal data"
     check_artifacts(loaded, {p.id: p for p in profiles}, artifacts)
     return artifacts
 
 
-def write_artifacts(artifacts: Sequence[Artifact], case_dir: Path) -> list[Path]:
-    """Write a case's artifacts atomically, each file replaced whole or not at all."""
-    return [write_atomic(case_dir / a.name, a.data) for a in artifacts]
+def render_case_within(
+    loaded: LoadedRecord,
+    profiles: Sequence[Profile],
+    formats: Sequence[str],
+    *,
+    today: date | None = None,
+    template_dirs: Sequence[Path] = (),
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+    seconds: float | None = None,
+) -> list[Artifact]:
+    """`render_case` under the per-case time limit (`seconds`; None: RCA_TIME_LIMIT or 120 s)."""
+    limit = case_seconds(seconds)
+    step = _Step()
+    case_id = loaded.record.case_id
+
+    def message() -> str:
+        return (
+            f"{case_id}: stopped after {limit:g} s while {step.doing}: the per-case time limit. "
+            "The record may be too large to render in one go; raise the limit with "
+            "--time-limit or RCA_TIME_LIMIT (0: none)"
+        )
+
+    with time_limit(limit, message):
+        return render_case(
+            loaded,
+            profiles,
+            formats,
+            today=today,
+            template_dirs=template_dirs,
+            extra=extra,
+            step=step,
+        )
+
+
+def write_case(artifacts: Sequence[Artifact], out_dir: Path, case_id: str) -> list[Path]:
+    """Replace `<out>/<case-id>/` with exactly these artifacts, whole: old or new, never mixed."""
+    return replace_folder(out_dir / case_id, [(a.name, a.data) for a in artifacts])
 
 
 def build(
@@ -77,16 +126,28 @@ def build(
     formats: Sequence[str] = ("pptx", "pdf", "html"),
     today: date | None = None,
     template_dirs: Sequence[Path] = (),
+    time_limit_seconds: float | None = None,
 ) -> list[Path]:
     """Render every case under `paths` for every audience into `<out>/<case-id>/`.
 
-    One case at a time, each all-or-nothing: a case's files are written only
-    after all of them passed the leak guard. The first error stops the run
-    (`rca render`); `rca.batch` is the forgiving, parallel, cached variant.
+    One case at a time, each all-or-nothing: a case's folder is replaced only
+    after all its files passed the leak guard, and then whole. The first error
+    stops the run (`rca render`); `rca.batch` is the forgiving, parallel,
+    cached variant.
     """
     profiles = select_profiles(audiences, template_dirs)
     written: list[Path] = []
     for loaded in load_records(paths):
-        artifacts = render_case(loaded, profiles, formats, today=today, template_dirs=template_dirs)
-        written += write_artifacts(artifacts, out_dir / loaded.record.case_id)
+        artifacts = render_case_within(
+            loaded,
+            profiles,
+            formats,
+            today=today,
+            template_dirs=template_dirs,
+            seconds=time_limit_seconds,
+        )
+        case_id = loaded.record.case_id
+        with output_lock(out_dir, "render"):
+            forget_cases(out_dir, [case_id])
+            written += write_case(artifacts, out_dir, case_id)
     return written

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from rca.audience import Profile
-from rca.errors import RcaError
+from rca.errors import OutputBusyError, RcaError
 from rca.load import check_record
 
 
@@ -25,16 +25,28 @@ def refresh(
     *,
     today: date | None = None,
     template_dirs: Sequence[Path] = (),
+    time_limit: float | None = None,
 ) -> list[Path]:
-    """Validate and re-render once; raises RcaError (nothing written) on a bad save."""
+    """Validate and re-render once; raises RcaError (nothing written) on a bad save.
+
+    The case folder is replaced whole, under the output folder's lock, and the
+    build cache forgets the case (its folder now holds what the watch wrote).
+    """
+    from rca.cache import forget_cases
     from rca.errors import RecordError
-    from rca.pipeline import render_case, write_artifacts
+    from rca.fs import output_lock
+    from rca.pipeline import render_case_within, write_case
 
     loaded, problems = check_record(case)
     if loaded is None:
         raise RecordError(problems)
-    artifacts = render_case(loaded, profiles, formats, today=today, template_dirs=template_dirs)
-    return write_artifacts(artifacts, out / loaded.record.case_id)
+    artifacts = render_case_within(
+        loaded, profiles, formats, today=today, template_dirs=template_dirs, seconds=time_limit
+    )
+    case_id = loaded.record.case_id
+    with output_lock(out, "watch"):
+        forget_cases(out, [case_id])
+        return write_case(artifacts, out, case_id)
 
 
 def watch_case(
@@ -48,6 +60,7 @@ def watch_case(
     template_dirs: Sequence[Path],
     echo: Callable[[str], None],
     max_refreshes: int | None = None,
+    time_limit: float | None = None,
 ) -> None:
     """Refresh on every change of `case` until interrupted (or `max_refreshes`, for tests)."""
     last: float | None = None
@@ -64,12 +77,21 @@ def watch_case(
                 started = time.perf_counter()
                 try:
                     written = refresh(
-                        case, profiles, out, formats, today=today, template_dirs=template_dirs
+                        case,
+                        profiles,
+                        out,
+                        formats,
+                        today=today,
+                        template_dirs=template_dirs,
+                        time_limit=time_limit,
                     )
                     ms = (time.perf_counter() - started) * 1000
                     echo(
                         f"{time.strftime('%H:%M:%S')} refreshed {len(written)} file(s) in {ms:.0f} ms"
                     )
+                except OutputBusyError as exc:
+                    last = None  # the save is not shown yet: try again on the next tick
+                    echo(f"{time.strftime('%H:%M:%S')} not refreshed yet: {exc}")
                 except RcaError as exc:
                     echo(
                         f"{time.strftime('%H:%M:%S')} not refreshed; the last good output stays:\n{exc}"

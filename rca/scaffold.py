@@ -7,14 +7,12 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import jinja2
-
 from rca.errors import UsageError
 from rca.fs import write_atomic
 from rca.model import CASE_ID_PATTERN, ProcessType, TriageClass
 from rca.project import find_project_file
 from rca.schema import SCHEMA_FILE, schema_files
-from rca.templating import template_environment
+from rca.templating import render_template, template_environment
 
 # Starting targets per process type; a team sets its own in each record.
 # Emergency requests run in hours, preservation within a day, court process in days.
@@ -69,23 +67,27 @@ def scaffold_text(case_id: str, process_type: str, target: Path, today: date | N
     today = today or date.today()
     schema_url, _ = _schema_url(target)
     targets = DEFAULT_TARGETS.get(kind, FALLBACK_TARGETS)
-    template = template_environment().get_template("scaffold/case.yaml.j2")
-    text = template.render(
-        case_id=case_id,
-        file_name=target.name,
-        schema_url=schema_url,
-        process_type=kind.value,
-        triage_class=_TRIAGE.get(kind, TriageClass.ROUTINE).value,
-        service_levels=[
-            {"process_type": kind.value, "metric": m, "target": t} for m, t in targets.items()
-        ],
-        today=today.isoformat(),
-        now=datetime.combine(today, datetime.min.time(), UTC)
-        .replace(hour=9)
-        .isoformat()
-        .replace("+00:00", "Z"),
-        due=(today + timedelta(days=30)).isoformat(),
-        verify_by=(today + timedelta(days=90)).isoformat(),
+    text = render_template(
+        template_environment(),
+        "scaffold/case.yaml.j2",
+        dict(
+            case_id=case_id,
+            file_name=target.name,
+            schema_url=schema_url,
+            process_type=kind.value,
+            triage_class=_TRIAGE.get(kind, TriageClass.ROUTINE).value,
+            service_levels=[
+                {"process_type": kind.value, "metric": m, "target": t} for m, t in targets.items()
+            ],
+            today=today.isoformat(),
+            now=datetime.combine(today, datetime.min.time(), UTC)
+            .replace(hour=9)
+            .isoformat()
+            .replace("+00:00", "Z"),
+            due=(today + timedelta(days=30)).isoformat(),
+            verify_by=(today + timedelta(days=90)).isoformat(),
+        ),
+        what="scaffold",
     )
     return text
 
@@ -113,10 +115,7 @@ def write_scaffold(case_id: str, process_type: str, target: Path, *, force: bool
     """Write a new case record; refuse to overwrite unless `force`."""
     if target.exists() and not force:
         raise UsageError(f"{target}: already exists; pass --force to overwrite it")
-    try:
-        text = scaffold_text(case_id, process_type, target)
-    except jinja2.TemplateError as exc:  # a user-overridden template that does not render
-        raise UsageError(f"scaffold template: {exc}") from None
+    text = scaffold_text(case_id, process_type, target)
     written = write_atomic(target, text.encode("utf-8"))
     _, schema = _schema_url(target)
     if schema is not None:  # the modeline's schema, for editors: the project's own copy

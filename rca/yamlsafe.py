@@ -20,6 +20,9 @@ from typing import Any
 
 import yaml
 
+from rca.errors import InputFileError
+from rca.fs import read_capped
+
 try:  # libyaml is in every PyYAML wheel; the pure-Python parser is a slow fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's wheel
@@ -83,29 +86,47 @@ def _pos(mark: Any) -> tuple[int, int]:
 def read_yaml(
     path: Path, *, max_bytes: int = MAX_BYTES
 ) -> tuple[Located | None, list[YamlProblem]]:
-    """Parse one YAML file into a `Located` document, or say everything wrong with it."""
+    """Parse one YAML file into a `Located` document, or say everything wrong with it.
+
+    Only a regular file is read, and at most `max_bytes` + 1 bytes of it
+    (rca.fs.read_capped): a named pipe or a link to a device is refused at once.
+    """
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return None, [YamlProblem(None, None, (), f"cannot read file: {exc.strerror}")]
-    if size > max_bytes:
+        raw = read_capped(path, max_bytes, what="a case record")
+    except InputFileError as exc:
+        too_large = "may be at most" in exc.reason
         return None, [
-            YamlProblem(
-                1,
-                1,
-                (),
-                f"file is {size / 1048576:.1f} MiB; a case record may be at most "
-                f"{max_bytes / 1048576:.0f} MiB",
-            )
+            YamlProblem(1 if too_large else None, 1 if too_large else None, (), exc.reason)
         ]
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [YamlProblem(None, None, (), f"cannot read file: {exc.strerror}")]
     located, problems = parse_yaml(raw)
     if located is not None:
         located.sha256 = hashlib.sha256(raw).hexdigest()
     return located, problems
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of `text[index]`."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x1B: "ESC", 0x7F: "DEL", 0xFEFF: "BOM"}
+
+
+def _undecodable(raw: bytes, exc: UnicodeDecodeError) -> YamlProblem:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return YamlProblem(1, 1, (), "file is UTF-16 text; save it as UTF-8")
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw.count(b"\n", 0, exc.start) + 1
+    # Columns count characters, as an editor shows them, not bytes.
+    column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+    return YamlProblem(
+        line,
+        column,
+        (),
+        f"file is not valid UTF-8 text: byte 0x{raw[exc.start]:02X} here is not UTF-8 "
+        "(the file may be Latin-1 or Windows-1252); save it as UTF-8",
+    )
 
 
 def parse_yaml(raw: bytes) -> tuple[Located | None, list[YamlProblem]]:
@@ -113,9 +134,7 @@ def parse_yaml(raw: bytes) -> tuple[Located | None, list[YamlProblem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [YamlProblem(line, column, (), "file is not valid UTF-8 text")]
+        return None, [_undecodable(raw, exc)]
     builder = _Builder()
     try:
         builder.run(text)
@@ -128,8 +147,22 @@ def parse_yaml(raw: bytes) -> tuple[Located | None, list[YamlProblem]]:
         if exc.problem and exc.context and exc.context_mark is not None:
             reason += f" ({exc.context} started at line {exc.context_mark.line + 1})"
         return None, [YamlProblem(where[0], where[1], (), f"YAML syntax error: {reason}")]
-    except yaml.YAMLError as exc:  # reader errors (e.g. a control character) lack marks
-        return None, [YamlProblem(None, None, (), f"YAML error: {exc}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other controls)
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
+        name = _CONTROL_NAMES.get(code, "a control character")
+        line, column = _line_column(text, exc.position)
+        return None, [
+            YamlProblem(
+                line,
+                column,
+                (),
+                f"character U+{code:04X} ({name}) is not allowed in a case record; delete it",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [YamlProblem(None, None, (), f"YAML error: {' '.join(str(exc).split())}")]
     if builder.doc is None:
         return None, [YamlProblem(1, 1, (), "file is empty; expected a case record (a mapping)")]
     fatal = any(p.fatal for p in builder.problems)

@@ -230,7 +230,11 @@ def test_duplicate_key_is_reported_beside_schema_problems(tmp_path: Path) -> Non
     [
         (b"", "1:1: file is empty; expected a case record (a mapping)"),
         (b"- a\n- b\n", "1:1: expected a case record (a mapping of fields)"),
-        (b"title: caf\xe9\n", "1:11: file is not valid UTF-8 text"),
+        (
+            b"title: caf\xe9\n",
+            "1:11: file is not valid UTF-8 text: byte 0xE9 here is not UTF-8 "
+            "(the file may be Latin-1 or Windows-1252); save it as UTF-8",
+        ),
         (b"{a: 1}: x\n", "1:1: keys must be plain text"),
     ],
 )

@@ -275,16 +275,16 @@ def _bone_rows(ids: list[str], causes: dict[str, dict[str, Any]]) -> list[_Row]:
     for cid in ids:
         children.setdefault(parent.get(cid), []).append(cid)
     rows: list[_Row] = []
-
-    def visit(cid: str, depth: int) -> None:
+    # Depth-first, parents before children, with a stack of our own: a chain of
+    # sub-causes as long as the record allows must not exhaust Python's stack.
+    stack = [(cid, 0) for cid in reversed(children.get(None, []))]
+    while stack:
+        cid, depth = stack.pop()
         cause = causes[cid]
-        row = _Row(wrap(cause_title(cause), CAUSE_WRAP, 3), cid, min(depth, 3), cause["role"])
-        rows.append(row)
-        for child in children.get(cid, []):
-            visit(child, depth + 1)
-
-    for cid in children.get(None, []):
-        visit(cid, 0)
+        rows.append(
+            _Row(wrap(cause_title(cause), CAUSE_WRAP, 3), cid, min(depth, 3), cause["role"])
+        )
+        stack.extend((child, depth + 1) for child in reversed(children.get(cid, [])))
     if len(rows) > MAX_ROWS:
         rest = len(rows) - (MAX_ROWS - 1)
         rows = [*rows[: MAX_ROWS - 1], _Row([f"+ {rest} more in this category"], "", 0, "more")]

@@ -28,7 +28,7 @@ from rca.render.diagrams import PRINT_AREAS
 from rca.render.fetch import asset_url, data_url, fetch
 from rca.render.names import cause_title
 from rca.render.registry import Diagram, RenderInput
-from rca.templating import builtin_template_dir, template_environment
+from rca.templating import builtin_template_dir, render_template, template_environment
 
 
 class HtmlRenderer:
@@ -49,26 +49,17 @@ def brief_html(data: RenderInput) -> str:
     context = data.context
     name = context["audience"]["brief"]["template"]
     env = brief_environment(dirs)
-    try:
-        template = env.get_template(name)
-        return template.render(
+    return render_template(
+        env,
+        name,
+        {
             **context,
-            brief=brief_view(context),
-            diagrams={key: diagram_view(d) for key, d in data.diagrams.items()},
-        )
-    except jinja2.TemplateNotFound as exc:
-        raise RcaError(
-            f"brief template {exc.name!r} not found (audience {context['audience']['id']!r}, "
-            f"searched {', '.join(map(str, template_roots(dirs)))})"
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise RcaError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
-    except jinja2.UndefinedError as exc:
-        raise RcaError(f"brief template {name!r}: {exc.message}") from None
-    except jinja2.TemplateError as exc:
-        raise RcaError(f"brief template {name!r}: {exc}") from None
-    except (ValueError, TypeError) as exc:  # a filter given the wrong kind of value
-        raise RcaError(f"brief template {name!r}: {type(exc).__name__}: {exc}") from None
+            "brief": brief_view(context),
+            "diagrams": {key: diagram_view(d) for key, d in data.diagrams.items()},
+        },
+        what=f"brief (audience {context['audience']['id']!r})",
+        searched=template_roots(dirs),
+    )
 
 
 def template_roots(user_dirs: Sequence[Path]) -> list[Path]:

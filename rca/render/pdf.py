@@ -14,12 +14,11 @@ import functools
 import hashlib
 import logging
 import os
-import signal
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from rca import limits
 from rca.errors import RcaError
 from rca.render.fetch import FetchRefused, fetch
 from rca.render.html import brief_html, template_roots
@@ -82,32 +81,15 @@ class PdfRenderer:
 RENDER_SECONDS = float(os.environ.get("RCA_RENDER_SECONDS", "120"))
 
 
-class _Timeout(Exception):
-    pass
-
-
 @contextlib.contextmanager
 def time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Raise RcaError if the block runs longer than `seconds` (main thread, POSIX only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield  # signals reach only the main thread; elsewhere there is no limit
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    """Raise RcaError if the block runs longer than `seconds` (nests in the per-case limit)."""
+    message = (
+        f"{what} took longer than {seconds:g} s; the record may hold too much text "
+        "for one brief (raise RCA_RENDER_SECONDS to allow more)"
+    )
+    with limits.time_limit(seconds, message):
         yield
-    except _Timeout:
-        raise RcaError(
-            f"{what} took longer than {seconds:g} s; the record may hold too much text "
-            "for one brief (raise RCA_RENDER_SECONDS to allow more)"
-        ) from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def pdf_identifier(context: dict[str, Any]) -> bytes:

@@ -36,6 +36,7 @@ from pptx.text.text import _Paragraph
 from pptx.util import Emu
 
 from rca.errors import RcaError
+from rca.fs import check_package, read_capped
 from rca.render.registry import Diagram, RenderInput
 from rca.render.slide_diagrams import INSET as DRAWING_INSET
 from rca.render.slide_diagrams import Drawing, Link, Node
@@ -1173,9 +1174,28 @@ def _slide_number_field(
 # --------------------------------------------------------------------------- master and file
 
 
-@lru_cache(maxsize=4)
+# A brand master is a few MB; these caps refuse a zip bomb before python-pptx inflates it.
+MASTER_MAX_BYTES = 64 * 1024 * 1024
+MASTER_MAX_UNPACKED = 128 * 1024 * 1024
+MASTER_MAX_MEMBERS = 2000
+
+
 def _master_bytes(path: Path) -> bytes:
-    return path.read_bytes()
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise RcaError(f"{path}: cannot read the deck master: {exc.strerror}") from None
+    return _checked_master(path, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=4)
+def _checked_master(path: Path, mtime_ns: int, size: int) -> bytes:
+    # Keyed on the file's time and size as well: `rca watch` sees an edited master.
+    data = read_capped(path, MASTER_MAX_BYTES, what="a deck master")
+    check_package(
+        path, data, what="the deck master", unpacked=MASTER_MAX_UNPACKED, members=MASTER_MAX_MEMBERS
+    )
+    return data
 
 
 def default_master() -> Path:

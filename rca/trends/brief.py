@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from rca.errors import RcaError
 from rca.render.html import brief_environment, diagram_view, template_roots
 from rca.render.registry import Diagram, RenderInput
+from rca.templating import render_template
 
 TEMPLATE = "trends/trends.html.j2"
 HTML_KEY = "trends_html"  # RenderInput.options: the brief's HTML, once made
@@ -61,16 +60,14 @@ def trends_html(
     context: dict[str, Any], charts: dict[str, Diagram], template_dirs: Sequence[Path] = ()
 ) -> str:
     """The trends brief as one self-contained HTML page (styles and charts inline)."""
-    env = brief_environment(tuple(Path(d) for d in template_dirs))
-    try:
-        template = env.get_template(TEMPLATE)
-        return template.render(**context, charts={k: diagram_view(d) for k, d in charts.items()})
-    except jinja2.TemplateNotFound as exc:
-        raise RcaError(f"trends template {exc.name!r} not found") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise RcaError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
-    except jinja2.UndefinedError as exc:
-        raise RcaError(f"trends template {TEMPLATE!r}: {exc.message}") from None
+    dirs = tuple(Path(d) for d in template_dirs)
+    return render_template(
+        brief_environment(dirs),
+        TEMPLATE,
+        {**context, "charts": {k: diagram_view(d) for k, d in charts.items()}},
+        what="trends",
+        searched=template_roots(dirs),
+    )
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from typing import Any
 from rca.artifact import Artifact
 from rca.audience import DecisionDefaults, Profile
 from rca.errors import Leak, LeakError, UsageError
-from rca.fs import write_atomic
+from rca.fs import output_lock, replace_folder
 from rca.load import LoadedRecord, load_records
 from rca.render.registry import Diagram, Renderer, RenderInput
 from rca.trends.context import Source, trends_context
@@ -262,8 +262,8 @@ def check_trends(records: Sequence[LoadedRecord], artifacts: Sequence[Artifact])
 
 
 def write_trends(artifacts: Sequence[Artifact], folder: Path) -> list[Path]:
-    """Write every artifact atomically under `folder` (normally OUT/trends)."""
-    return [write_atomic(folder / a.name, a.data) for a in artifacts]
+    """Replace `folder` (normally OUT/trends) with exactly these artifacts, whole: old or new."""
+    return replace_folder(folder, [(a.name, a.data) for a in artifacts])
 
 
 def run(
@@ -286,4 +286,5 @@ def run(
     )
     artifacts = render_trends(trends, charts, formats, template_dirs)
     check_trends(records, artifacts)
-    return trends, write_trends(artifacts, out_dir / "trends")
+    with output_lock(out_dir, "trends"):
+        return trends, write_trends(artifacts, out_dir / "trends")

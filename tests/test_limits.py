@@ -1,0 +1,60 @@
+"""rca.limits: nested wall-clock limits, each ending in its own clear error."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from rca.errors import TimeLimitError
+from rca.limits import case_seconds, time_limit
+
+
+def spin(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_the_limit_that_expires_is_the_one_reported() -> None:
+    with pytest.raises(TimeLimitError, match=r"^inner$"):  # noqa: SIM117
+        with time_limit(5, "outer"), time_limit(0.05, "inner"):
+            spin(2)
+    with pytest.raises(TimeLimitError, match=r"^outer$"):  # noqa: SIM117
+        with time_limit(0.05, "outer"), time_limit(5, "inner"):
+            spin(2)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nothing left armed
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+def test_an_outer_limit_is_not_swallowed_by_code_that_catches_everything() -> None:
+    def careless() -> None:
+        caught = []
+        try:
+            spin(2)
+        except Exception as exc:  # rendering code or a library may do this
+            caught.append(exc)
+        assert not caught
+
+    with (
+        pytest.raises(TimeLimitError, match="case took too long"),
+        time_limit(0.05, lambda: "case took too long"),
+    ):
+        careless()
+
+
+def test_no_limit() -> None:
+    with time_limit(None, "never"), time_limit(0, "never"):
+        pass
+    assert case_seconds(0) is None
+    assert case_seconds(7.5) == 7.5
+
+
+def test_the_default_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RCA_TIME_LIMIT", "30")
+    assert case_seconds() == 30
+    monkeypatch.setenv("RCA_TIME_LIMIT", "0")
+    assert case_seconds() is None
+    monkeypatch.delenv("RCA_TIME_LIMIT")
+    assert case_seconds() == 120
