@@ -111,15 +111,19 @@ def load_profiles(user_dirs: Sequence[Path] = ()) -> dict[str, Profile]:
     """Every audience profile by id; a user's profile replaces a built-in of the same id."""
     import yaml
 
+    from rca.errors import InputFileError
+    from rca.fs import read_capped
+
     profiles: dict[str, Profile] = {}
     for folder in reversed(profile_dirs(user_dirs)):
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             try:
-                profile = Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+                text = read_capped(path, 1 << 20, what="an audience profile").decode("utf-8")
+                profile = Profile.model_validate(yaml.safe_load(text))
             except (ValidationError, yaml.YAMLError, UnicodeDecodeError) as exc:
                 raise RcaError(f"{path}: not a valid audience profile:\n{exc}") from None
-            except OSError as exc:
-                raise RcaError(f"{path}: cannot read audience profile: {exc.strerror}") from None
+            except InputFileError as exc:
+                raise RcaError(str(exc)) from None
             profiles[profile.id] = profile
     return profiles
 

@@ -2,7 +2,8 @@
 
 Exit codes (every command): 0 success, 1 invalid input records (or a failed
 check, or a failed case in a batch), 2 usage error (bad option, missing path),
-3 the leak guard stopped an output (nothing of that case was written).
+3 the leak guard stopped an output (nothing of that case was written), 75 the
+output folder is in use by another rca process.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def cli() -> None:
     and keep the JSON Schema editors use up to date (`rca schema`).
 
     Exit codes: 0 success, 1 invalid records (or a failed case), 2 usage error,
-    3 the leak guard stopped an output.
+    3 the leak guard stopped an output, 75 the output folder is busy.
     """
 
 

@@ -54,8 +54,12 @@ def render_case(
 
     step = step or _Step()
     failpoint("render")
-    findings = analyse(loaded, today=today)
     renderers = [get_renderer(fmt) for fmt in formats]
+    for renderer in renderers:  # inputs a renderer can check up front (a deck master)
+        prepare = getattr(renderer, "prepare", None)
+        if prepare is not None:
+            prepare(tuple(template_dirs))
+    findings = analyse(loaded, today=today)
     raster = any(r.raster_diagrams for r in renderers)
     artifacts: list[Artifact] = []
     for profile in profiles:

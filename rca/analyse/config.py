@@ -90,10 +90,15 @@ def builtin_lexicon() -> Lexicon:
 
 def load_lexicon(path: Path) -> Lexicon:
     """An organisation's own lexicon, replacing the built-in one."""
+    from rca.errors import InputFileError
+    from rca.fs import read_capped
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read lexicon ({exc.strerror})") from None
+        text = read_capped(path, 1 << 20, what="a lexicon").decode("utf-8")
+    except InputFileError as exc:
+        raise UsageError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: a lexicon must be UTF-8 text") from None
     return parse_lexicon(text, str(path))
 
 

@@ -1273,6 +1273,10 @@ class PptxRenderer:
     # Slide diagrams are drawn as native shapes (rca.render.slide_diagrams): no PNG needed.
     raster_diagrams = False
 
+    def prepare(self, template_dirs: Sequence[Any]) -> None:
+        """Read and check the deck master before any case work, so a bad one fails at once."""
+        _master_bytes(user_master(template_dirs) or default_master())
+
     def render(self, data: RenderInput) -> bytes:
         """The .pptx bytes: the profile's deck sections, in order, on the master."""
         from rca.render.deck_sections import SECTIONS
