@@ -127,7 +127,7 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
 
     The caller holds the output folder's lock.
     """
-    from rca.pipeline import render_case_within, write_case
+    from rca.pipeline import render_case_within, write_artifacts
 
     started = time.perf_counter()
     case_id: str | None = None
@@ -146,7 +146,7 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
             extra=plan.extra.get(str(source.resolve())),
             seconds=plan.time_limit,
         )
-        written = write_case(artifacts, plan.out_dir, case_id)
+        written = write_artifacts(artifacts, plan.out_dir / case_id)
         files = [str(p.relative_to(plan.out_dir)) for p in written]
         return CaseOutcome(
             str(source),

@@ -6,7 +6,7 @@ for each record: findings = analyse(record)                  # all of it within 
                        diagrams = render_diagrams(context)
                        artifacts += render(context, diagrams) for each format
     check_artifacts(artifacts)        # the leak guard; nothing is written on a hit
-    write_case(artifacts)             # staged, then swapped in whole: old or new, never mixed
+    write_artifacts(artifacts)        # staged, then swapped in whole: old or new, never mixed
 """
 
 from __future__ import annotations
@@ -117,9 +117,9 @@ def render_case_within(
         )
 
 
-def write_case(artifacts: Sequence[Artifact], out_dir: Path, case_id: str) -> list[Path]:
+def write_artifacts(artifacts: Sequence[Artifact], case_dir: Path) -> list[Path]:
     """Replace `<out>/<case-id>/` with exactly these artifacts, whole: old or new, never mixed."""
-    return replace_folder(out_dir / case_id, [(a.name, a.data) for a in artifacts])
+    return replace_folder(case_dir, [(a.name, a.data) for a in artifacts])
 
 
 def build(
@@ -153,5 +153,5 @@ def build(
         case_id = loaded.record.case_id
         with output_lock(out_dir, "render"):
             forget_cases(out_dir, [case_id])
-            written += write_case(artifacts, out_dir, case_id)
+            written += write_artifacts(artifacts, out_dir / case_id)
     return written

@@ -35,7 +35,7 @@ def refresh(
     from rca.cache import forget_cases
     from rca.errors import RecordError
     from rca.fs import output_lock
-    from rca.pipeline import render_case_within, write_case
+    from rca.pipeline import render_case_within, write_artifacts
 
     loaded, problems = check_record(case)
     if loaded is None:
@@ -46,7 +46,7 @@ def refresh(
     case_id = loaded.record.case_id
     with output_lock(out, "watch"):
         forget_cases(out, [case_id])
-        return write_case(artifacts, out, case_id)
+        return write_artifacts(artifacts, out / case_id)
 
 
 def watch_case(
