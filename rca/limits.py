@@ -10,6 +10,11 @@ SIGALRM interrupts Python code and waits on subprocesses (`subprocess.run`
 kills its child when interrupted). A single C call that never returns to the
 interpreter is only stopped when it does; a batch worker stuck like that is
 killed by its parent (rca.batch) a little after the limit.
+
+The signal can land where Python cannot raise: in a finaliser (`__del__`,
+a weakref callback), whose exceptions are discarded. So an expired limit
+keeps firing every RETRY seconds until its `with` has caught it, and while
+limits are armed the discarded ones are not printed as "Exception ignored".
 """
 
 from __future__ import annotations
@@ -18,14 +23,17 @@ import contextlib
 import itertools
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from rca.errors import TimeLimitError
 
 DEFAULT_CASE_SECONDS = 120.0
+RETRY = 0.1  # seconds between signals for a limit that expired and was not yet caught
 _tokens = itertools.count(1)
 
 
@@ -33,7 +41,8 @@ _tokens = itertools.count(1)
 class _Limit:
     token: int
     expires: float  # time.monotonic()
-    fired: bool = False  # its signal is on its way out: never re-arm for it
+    fired: bool = False  # its exception was raised at least once
+    retry: float = 0.0  # when to raise it again if it has not arrived (time.monotonic())
 
 
 _active: list[_Limit] = []
@@ -51,24 +60,43 @@ def _usable() -> bool:
     return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
 
 
+def _next(limit: _Limit) -> float:
+    return limit.retry if limit.fired else limit.expires
+
+
 def _arm() -> None:
-    pending = [limit.expires for limit in _active if not limit.fired]
-    if not pending:
+    if not _active:
         signal.setitimer(signal.ITIMER_REAL, 0)
         return
-    remaining = min(pending) - time.monotonic()
+    remaining = min(_next(limit) for limit in _active) - time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
 
 
 def _expire(signum: int, frame: object) -> None:
     now = time.monotonic()
-    due = [limit for limit in _active if limit.expires <= now and not limit.fired]
+    due = [limit for limit in _active if _next(limit) <= now]
     if not due:  # a stray or early signal: wait for the nearest deadline
         _arm()
         return
     # The outermost expired limit wins: its `with` is the one that must end.
-    due[0].fired = True
-    raise _Expired(due[0].token)
+    limit = due[0]
+    limit.retry = now + RETRY
+    on_its_way = isinstance(sys.exc_info()[1], (_Expired, TimeLimitError))
+    _arm()
+    if limit.fired and on_its_way:
+        return  # being handled right now (a `with` exiting): raising again would escape it
+    limit.fired = True
+    raise _Expired(limit.token)
+
+
+def _quiet(unraisable: Any) -> None:
+    # An _Expired raised inside a finaliser is discarded by Python (and raised
+    # again RETRY later); it is not an error worth a traceback on stderr.
+    if not isinstance(unraisable.exc_value, _Expired):
+        _hook_before(unraisable)
+
+
+_hook_before: Callable[[Any], None] = sys.unraisablehook
 
 
 @contextlib.contextmanager
@@ -82,9 +110,12 @@ def time_limit(seconds: float | None, message: str | Callable[[], str]) -> Itera
     if not seconds or seconds <= 0 or not _usable():
         yield
         return
+    global _hook_before
     limit = _Limit(next(_tokens), time.monotonic() + seconds)
     first = not _active
     previous = signal.signal(signal.SIGALRM, _expire) if first else None
+    if first:
+        _hook_before, sys.unraisablehook = sys.unraisablehook, _quiet
     _active.append(limit)
     _arm()
     try:
@@ -98,6 +129,7 @@ def time_limit(seconds: float | None, message: str | Callable[[], str]) -> Itera
         _arm()
         if first:
             signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+            sys.unraisablehook = _hook_before
 
 
 def case_seconds(value: float | None = None) -> float | None:

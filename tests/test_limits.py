@@ -58,3 +58,16 @@ def test_the_default_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     assert case_seconds() is None
     monkeypatch.delenv("RCA_TIME_LIMIT")
     assert case_seconds() == 120
+
+
+def test_a_limit_that_expires_inside_a_finaliser_still_ends_the_block(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    class Slow:
+        def __del__(self) -> None:
+            spin(0.3)  # the limit expires in here, where Python discards exceptions
+
+    with pytest.raises(TimeLimitError, match="late"), time_limit(0.05, "late"):
+        Slow()  # dropped at once: its finaliser runs now
+        spin(2)
+    assert "Exception ignored" not in capfd.readouterr().err

@@ -1,0 +1,168 @@
+"""How fast each hostile or broken input ends, through the real command line.
+
+    .venv/bin/python -m benchmarks.bad_inputs            # about a minute
+    .venv/bin/python -m benchmarks.bad_inputs --slow     # also the 5,000-cause record (~2 min)
+
+Each input is run as `rca ...` in a fresh process (start-up included, as a user
+sees it) and reported with its wall time, exit code, the number of lines it
+printed, whether a traceback appeared, and its first line. The target (issue
+11) is under 5 s, one clear line, no traceback; nothing here asserts it, the
+tests check the messages (tests/test_bad_inputs.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).parent.parent
+CASE = ROOT / "case_reviews" / "ESC-0142.yaml"
+
+
+def _zip_bomb(folder: Path, unpacked_mib: int) -> Path:
+    """A real deck master plus one picture of zeros: ~1 KB packed per MiB unpacked."""
+    (folder / "decks").mkdir(parents=True)
+    path = folder / "decks" / "default.pptx"
+    master = ROOT / "templates" / "decks" / "default.pptx"
+    with zipfile.ZipFile(master) as source, zipfile.ZipFile(path, "w") as bomb:
+        for info in source.infolist():
+            bomb.writestr(info, source.read(info.filename))
+        member = zipfile.ZipInfo("ppt/media/image99.png")
+        member.compress_type = zipfile.ZIP_DEFLATED
+        with bomb.open(member, "w", force_zip64=True) as handle:
+            zeros = b"\0" * (1 << 20)
+            for _ in range(unpacked_mib):
+                handle.write(zeros)
+    return folder
+
+
+def _chain(path: Path, steps: int) -> Path:
+    from rca.yamlsafe import parse_yaml
+
+    located, _ = parse_yaml(CASE.read_bytes())
+    assert located is not None
+    data = located.data
+    data["causes"] = [
+        {
+            "id": f"C{i}",
+            "statement": f"Step {i} of a long chain of causes.",
+            "category": "process_policy",
+            "status": "hypothesis",
+            "leads_to": ["problem" if i == 1 else f"C{i - 1}"],
+        }
+        for i in range(1, steps + 1)
+    ]
+    data["why_chains"] = []
+    for action in data["actions"]:
+        action["addresses"] = [f"C{steps}"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def _big_graph(path: Path, causes: int) -> Path:
+    from benchmarks.generate import big_graph_record
+
+    record = big_graph_record(causes).record
+    data = record.model_dump(mode="json", exclude_defaults=True)
+    data["schema_version"] = 1
+    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, width=88))
+    return path
+
+
+def inputs(tmp: Path, slow: bool) -> list[tuple[str, list[str]]]:
+    """(name, rca arguments) for every bad input."""
+    raw = CASE.read_bytes()
+    at = raw.index(b"plausible")
+    fifo = tmp / "fifo.yaml"
+    os.mkfifo(fifo)
+    zero = tmp / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    (tmp / "nul.yaml").write_bytes(raw[:at] + b"\0" + raw[at:])
+    (tmp / "latin1.yaml").write_bytes(raw[:at] + b"caf\xe9 " + raw[at:])
+    (tmp / "utf16.yaml").write_bytes(raw.decode().encode("utf-16"))
+    evil = tmp / "evil"
+    (evil / "briefs").mkdir(parents=True)
+    (evil / "briefs" / "leadership.html.j2").write_text(
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n"
+    )
+    out = str(tmp / "out")
+    found = [
+        ("named pipe as the record", ["render", str(fifo), "-o", out]),
+        ("link to /dev/zero as the record", ["render", str(zero), "-o", out]),
+        ("NUL byte", ["render", str(tmp / "nul.yaml"), "-o", out]),
+        ("invalid UTF-8 (Latin-1)", ["render", str(tmp / "latin1.yaml"), "-o", out]),
+        ("UTF-16 file", ["render", str(tmp / "utf16.yaml"), "-o", out]),
+        (
+            "3 MB zip-bomb deck master (3 GiB unpacked)",
+            ["render", str(CASE), "-o", out, "--templates", str(_zip_bomb(tmp / "bomb", 3072))],
+        ),
+        (
+            "sandbox escape in a brief template",
+            ["render", str(CASE), "-o", out, "--templates", str(evil)],
+        ),
+        ("1,000-step chain: analyze", ["analyze", str(_chain(tmp / "chain.yaml", 1000))]),
+        (
+            "1,000-step chain: render, HTML",
+            ["render", str(tmp / "chain.yaml"), "-f", "html", "-o", out],
+        ),
+        ("1,000-step chain: render, all formats", ["render", str(tmp / "chain.yaml"), "-o", out]),
+    ]
+    if slow:
+        found.append(
+            (
+                "5,000 causes: render, all formats (default 120 s limit)",
+                ["render", str(_big_graph(tmp / "big.yaml", 5000)), "-o", out],
+            )
+        )
+    return found
+
+
+def run_one(args: list[str]) -> dict[str, Any]:
+    """Run `rca ARGS` once; what a user would see, and how long it took."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "rca", *args], capture_output=True, text=True, timeout=900
+    )
+    seconds = time.perf_counter() - started
+    shown = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+    return {
+        "seconds": round(seconds, 2),
+        "exit_code": done.returncode,
+        "stderr_lines": len(done.stderr.strip().splitlines()),
+        "traceback": "Traceback" in done.stdout + done.stderr,
+        "first_line": shown[0][:160] if shown else "",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure every bad input; print a table; optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slow", action="store_true", help="include the 5,000-cause record")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    options = parser.parse_args(argv)
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, args in inputs(Path(folder), options.slow):
+            results[name] = result = run_one(args)
+            print(
+                f"{result['seconds']:7.2f} s  exit {result['exit_code']:<3} "
+                f"lines {result['stderr_lines']:<3} traceback {'yes' if result['traceback'] else 'no ':<3}  "
+                f"{name}\n{'':38}{result['first_line']}"
+            )
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
