@@ -345,7 +345,12 @@ def test_a_case_over_its_time_limit_fails_alone_and_its_worker_is_replaced(
         shutil.copy(ROOT / "case_reviews" / f"{case}.yaml", cases)
     out = tmp_path / "out"
     plan = BuildPlan(
-        tuple(select_profiles(["leadership"])), ("html",), out, date(2026, 11, 25), (), 0.01
+        tuple(select_profiles(["leadership"])),
+        ("html",),
+        out,
+        date(2026, 11, 25),
+        (),
+        time_limit=0.01,
     )
     outcomes = build_many([cases], plan, jobs=2)  # 3 cases, 2 workers, each retired after one
     assert [o.status for o in outcomes] == ["failed"] * 3 and all(o.timed_out for o in outcomes)
@@ -371,7 +376,12 @@ def test_a_worker_stuck_where_no_signal_reaches_is_killed(
     monkeypatch.setattr(batch, "HARD_KILL_GRACE", 0.5)
     monkeypatch.setenv("RCA_FAILPOINTS", "render=stall")  # blocks SIGALRM, then hangs
     plan = BuildPlan(
-        tuple(select_profiles(["leadership"])), ("html",), out, date(2026, 11, 25), (), 1.0
+        tuple(select_profiles(["leadership"])),
+        ("html",),
+        out,
+        date(2026, 11, 25),
+        (),
+        time_limit=1.0,
     )
     outcomes = build_many([cases], plan, jobs=2)
     assert [o.status for o in outcomes] == ["failed", "failed"]
