@@ -156,7 +156,7 @@ def failpoint(name: str) -> None:
     "rca: failpoint NAME pid N" on stderr, then wait to be killed), `enospc`
     (fail as a full disk would), `exit` (end the process at once, as a crash
     would), `stall` (like `pause`, but first block SIGALRM, as C code that never
-    returns to Python would). Points: `render` (a case's rendering starts),
+    returns to Python would), `sleep` (silently run forever, as a huge case would). Points: `render` (a case's rendering starts),
     `stage-write` (the first file of a case is staged), `staged` (all staged,
     before the swap), `retired` (between the two renames of a swap without an
     atomic exchange), `swapped` (the new folder is in place, the cache not yet
@@ -171,6 +171,9 @@ def failpoint(name: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if action == "exit":
         os._exit(70)
+    if action == "sleep":  # busy in Python, where a signal can reach it: a case that runs long
+        while True:
+            time.sleep(1)
     if action in ("pause", "stall"):
         if action == "stall" and hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})

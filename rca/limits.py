@@ -11,8 +11,9 @@ kills its child when interrupted). A single C call that never returns to the
 interpreter is only stopped when it does; a batch worker stuck like that is
 killed by its parent (rca.batch) a little after the limit.
 
-The signal can land where Python cannot raise: in a finaliser (`__del__`,
-a weakref callback), whose exceptions are discarded. So an expired limit
+The signal can land where its exception is lost: in a finaliser (`__del__`,
+a weakref callback), whose exceptions Python discards, or under a library's
+bare `except:` (networkx's graph conversion has one). So an expired limit
 keeps firing every RETRY seconds until its `with` has caught it, and while
 limits are armed the discarded ones are not printed as "Exception ignored".
 """
@@ -33,7 +34,7 @@ from typing import Any
 from rca.errors import TimeLimitError
 
 DEFAULT_CASE_SECONDS = 120.0
-RETRY = 0.1  # seconds between signals for a limit that expired and was not yet caught
+RETRY = 0.05  # seconds between signals for a limit that expired and was not yet caught
 _tokens = itertools.count(1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import time
 
@@ -71,3 +72,13 @@ def test_a_limit_that_expires_inside_a_finaliser_still_ends_the_block(
         Slow()  # dropped at once: its finaliser runs now
         spin(2)
     assert "Exception ignored" not in capfd.readouterr().err
+
+
+def test_a_limit_swallowed_by_a_bare_except_is_raised_again() -> None:
+    def careless_library() -> None:
+        with contextlib.suppress(BaseException):  # as networkx's bare `except:` does
+            spin(0.3)
+
+    with pytest.raises(TimeLimitError, match="swallowed"), time_limit(0.05, "swallowed"):
+        careless_library()  # the first signal is lost in here...
+        spin(2)  # ...the next one is not
