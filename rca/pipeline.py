@@ -54,11 +54,13 @@ def render_case(
 
     step = step or _Step()
     failpoint("render")
-    renderers = [get_renderer(fmt) for fmt in formats]
-    for renderer in renderers:  # inputs a renderer can check up front (a deck master)
+    renderers = []
+    for fmt in formats:  # inputs a renderer checks up front (a deck master), before the next
+        renderer = get_renderer(fmt)  # renderer's import (WeasyPrint's takes a while)
         prepare = getattr(renderer, "prepare", None)
         if prepare is not None:
             prepare(tuple(template_dirs))
+        renderers.append(renderer)
     findings = analyse(loaded, today=today)
     raster = any(r.raster_diagrams for r in renderers)
     artifacts: list[Artifact] = []
