@@ -95,7 +95,7 @@ def run(loaded: LoadedRecord, ctx: Context) -> list[LintFinding]:
     for current in RULES.values():
         for hit in current.check(ctx):
             pos = loaded.source.where(hit.site, key=hit.at_key) if hit.at_key else None
-            line, column = pos if pos is not None else loaded.where(hit.site)
+            line, column = pos if pos is not None else loaded.where_v2(hit.site)
             findings.append(
                 LintFinding(
                     rule=current.id,
@@ -711,3 +711,7 @@ def _tunnel(ctx: Context) -> Iterator[Hit]:
 @rule("RCA901", "unused-acceptance", "warning", "a lint_accepted entry matches no warning")
 def _unused(ctx: Context) -> Iterator[Hit]:
     return iter(())  # reported by `run`, which knows what was accepted
+
+
+# The rules on what the analysis says, registered in the same registry.
+from rca.analyse import semantic as _semantic  # noqa: E402, F401

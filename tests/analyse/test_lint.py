@@ -131,6 +131,48 @@ TRIGGERS = {
     ],
 }
 
+TRIGGERS.update(
+    {
+        "duplicate_cause.yaml": [
+            "104:16: warning: RCA801 duplicate-cause: causes[5].statement: cause C6 says what C4 "
+            "says (91% alike); merge them into one cause, or state what makes them different",
+        ],
+        "root_restates_problem.yaml": [
+            "98:16: warning: RCA802 root-restates-problem: causes[4].statement: root cause C5 "
+            "restates the problem (100% alike); a root cause says why the problem could happen: "
+            "ask why again",
+        ],
+        "interview_only_evidence.yaml": [
+            "90:15: warning: RCA803 evidence-not-independent: causes[2].evidence: cause C3 is "
+            "verified on interviews alone (EV4): an account of what people did, often by the "
+            "people the cause describes; cite a record, log, document or configuration that "
+            "corroborates it, or mark it a hypothesis",
+        ],
+        "training_typed_as_forcing.yaml": [
+            "134:16: warning: RCA804 mechanism-mismatch: actions[1].mechanisms: action A2 is "
+            "typed forcing_function but its title reads as training ('Retrain'); type it "
+            "training, or describe the system change that makes the error impossible",
+        ],
+        "vague_measure.yaml": [
+            "138:24: warning: RCA805 vague-measure: actions[1].success_criterion: the success "
+            "criterion of action A2 rests on 'among all specialists': it says who, not what "
+            "result can be counted; name the number, rate or check that shows the error no "
+            "longer happens, and by when",
+        ],
+        "action_on_external.yaml": [
+            "132:25: warning: RCA806 action-on-external-cause: actions[1].addresses[2]: action A2 "
+            "addresses K1, which is outside the organisation's control; aim it at what the "
+            "organisation can change (e.g. C1, which it leads to)",
+        ],
+        "external_names_ours.yaml": [
+            "107:21: warning: RCA807 condition-marked-external: causes[5].within_control: K1 is "
+            "marked outside the organisation's control but names 'our'; what the organisation "
+            "runs is within its control: mark it within_control (kind condition if it is a "
+            "standing state), and keep within_control: false for the world outside",
+        ],
+    }
+)
+
 # rule -> a fixture close to triggering it that must not (all of them analyse clean)
 NEAR_MISSES = {
     "RCA101": "clean.yaml",  # why-chain W1 repeats leads_to links in the same direction
@@ -157,6 +199,13 @@ NEAR_MISSES = {
     "RCA603": "clean.yaml",
     "RCA604": "mentioned_breach.yaml",
     "RCA701": "clean.yaml",
+    "RCA801": "duplicate_cause_near_miss.yaml",  # a related statement about the same tool
+    "RCA802": "clean.yaml",
+    "RCA803": "interview_corroborated.yaml",  # the interview beside a document
+    "RCA804": "training_typed_near_miss.yaml",  # a real system change that also briefs the team
+    "RCA805": "clean.yaml",  # "every emergency case sampled in April" can be counted
+    "RCA806": "clean.yaml",
+    "RCA807": "clean.yaml",  # K1 is the agency's own form
     "RCA901": "accepted_warning.yaml",  # its acceptance is used
 }
 
