@@ -70,12 +70,9 @@ def _chain(path: Path, steps: int) -> Path:
 
 
 def _big_graph(path: Path, causes: int) -> Path:
-    from benchmarks.generate import big_graph_record
+    from benchmarks.generate import _as_yaml, big_graph_record
 
-    record = big_graph_record(causes).record
-    data = record.model_dump(mode="json", exclude_defaults=True)
-    data["schema_version"] = 1
-    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, width=88))
+    path.write_text(_as_yaml(big_graph_record(causes).record))
     return path
 
 
