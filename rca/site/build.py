@@ -137,11 +137,12 @@ def build_site(
             files[outcome.case_id] = [f.removeprefix(prefix) for f in outcome.files]
     clock.lap("cases")
 
-    trend_files = (
-        _trends(source, qa, records, profile, today, template_dirs, manifest, out)
-        if trends
-        else None
-    )
+    trend_files: list[str] | None = None
+    trend_key, trend_artifacts = "", list[Artifact]()
+    if trends:
+        trend_key, trend_files, trend_artifacts = _trends(
+            source, qa, records, profile, today, template_dirs, manifest, out
+        )
     clock.lap("trends")
 
     site = pages.Site(
@@ -194,8 +195,10 @@ def build_site(
     clock.lap("guard")
 
     result = SiteResult(out, profile.id, len(cards), outcomes, cards_built=built)
-    _write(out, artifacts, index, manifest, files, result)
-    manifest["files"] = sorted(a.name for a in [*artifacts, *index])
+    kept_trends = [f"trends/{f}" for f in trend_files or []]
+    _write(out, [*trend_artifacts, *artifacts], index, manifest, files, result, kept_trends)
+    manifest["files"] = sorted({a.name for a in [*artifacts, *index]} | set(kept_trends))
+    manifest["trends"] = {"key": trend_key, "files": trend_files} if trend_files else {}
     manifest["case_ids"] = sorted(files)
     manifest["verdicts"] = {k: v for k, v in verdicts.items() if _kept(k, manifest, files)}
     _save_manifest(out, manifest)
@@ -307,8 +310,12 @@ def _trends(
     template_dirs: Sequence[Path],
     manifest: dict[str, Any],
     out: Path,
-) -> list[str] | None:
-    """The trends brief, charts and tables under OUT/trends/ (rebuilt only when an input changed)."""
+) -> tuple[str, list[str], list[Artifact]]:
+    """The trends brief, charts and tables for OUT/trends/: their key, names, and new artifacts.
+
+    Rebuilt only when a record or the QA data changed; otherwise no artifact is
+    returned and the files on disk stay. Nothing is written here.
+    """
     qa_path = qa if qa is not None else (source / "qa" if (source / "qa").is_dir() else None)
     digest = hashlib.sha256(json.dumps(sorted(r.sha256 for r in records)).encode())
     if qa_path is not None:
@@ -320,7 +327,7 @@ def _trends(
     folder = out / "trends"
     if entry.get("key") == key and all((folder / f).is_file() for f in entry.get("files", [])):
         files: list[str] = entry["files"]
-        return files
+        return key, files, []
     from rca.site.guard import check_site
     from rca.trends.qa import QaData, read_qa, read_qa_folder
     from rca.trends.queries import Scope
@@ -338,13 +345,8 @@ def _trends(
     # The trends hold no identifier for any audience: every file is held to that, against
     # every case's identifiers in one pass (rca.trends' own check runs one scan per case).
     check_site(records, profile, artifacts, strict=True)
-    for artifact in artifacts:
-        write_atomic(folder / artifact.name, artifact.data)
-    files = sorted(a.name for a in artifacts)
-    for stale in set(entry.get("files", [])) - set(files):
-        (folder / stale).unlink(missing_ok=True)
-    manifest["trends"] = {"key": key, "files": files}
-    return files
+    named = [Artifact(f"trends/{a.name}", a.data, profile.id) for a in artifacts]
+    return key, sorted(a.name for a in artifacts), named
 
 
 # --------------------------------------------------------------------------- writing
@@ -357,8 +359,13 @@ def _write(
     manifest: dict[str, Any],
     files: dict[str, list[str]],
     result: SiteResult,
+    keep_too: Sequence[str] = (),
 ) -> None:
-    """Write what changed; Pagefind's entry file last, so a reader never meets a half index."""
+    """Write what changed; Pagefind's entry file last, so a reader never meets a half index.
+
+    Then remove what the previous build wrote and this one did not (`keep_too`:
+    files this build keeps as they are, the cached trends).
+    """
     entry = [a for a in index if a.name.endswith("pagefind-entry.json")]
     ordered = [*[a for a in index if a not in entry], *artifacts, *entry]
     for artifact in ordered:
@@ -370,7 +377,7 @@ def _write(
         if not unchanged:
             write_atomic(path, artifact.data)
             result.written.append(path)
-    keep = {a.name for a in ordered}
+    keep = {a.name for a in ordered} | set(keep_too)
     for name in manifest.get("files", []):
         if name not in keep:
             path = out / name
