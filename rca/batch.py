@@ -44,6 +44,7 @@ from rca.fs import STAGE, output_lock, read_capped
 from rca.limits import case_seconds
 from rca.load import check_record, find_record_files
 from rca.project import find_project_file
+from rca.render.registry import pdf_engine
 from rca.templating import builtin_template_dir
 from rca.yamlsafe import MAX_BYTES
 
@@ -108,6 +109,7 @@ def environment_key(plan: BuildPlan) -> str:
         "templates": _files_digest([builtin_template_dir(), *plan.template_dirs]),
         "profiles": [p.model_dump(mode="json") for p in plan.profiles],
         "formats": list(plan.formats),
+        "pdf_engine": pdf_engine() if "pdf" in plan.formats else None,
         "today": plan.today.isoformat(),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

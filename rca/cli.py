@@ -77,6 +77,24 @@ _TEMPLATES = click.option(
 )
 
 
+def _choose_pdf_engine(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from rca.render.registry import set_pdf_engine
+
+        set_pdf_engine(value)
+
+
+_PDF_ENGINE = click.option(
+    "--pdf-engine",
+    type=click.Choice(["weasyprint", "typst"]),
+    default=None,
+    expose_value=False,
+    callback=_choose_pdf_engine,
+    help="What lays out the PDF briefs (default: $RCA_PDF_ENGINE, else weasyprint); "
+    "see docs/pdf-engines.md.",
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -402,6 +420,7 @@ def _formats(values: tuple[str, ...]) -> list[str]:
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_audience_option("all")
 @_format_option()
+@_PDF_ENGINE
 @click.option(
     "--out",
     "-o",
@@ -457,6 +476,7 @@ def render(
 )
 @_audience_option("all")
 @_format_option()
+@_PDF_ENGINE
 @click.option(
     "--jobs",
     "-j",
@@ -731,6 +751,7 @@ def _site_source(folder: Path | None) -> Path:
 @_audience_option("all")
 @_SITE_OUT
 @_format_option()
+@_PDF_ENGINE
 @_QA
 @_NO_TRENDS
 @click.option(
@@ -829,6 +850,7 @@ def site(
     help="Seconds between checks for a changed record.",
 )
 @_format_option()
+@_PDF_ENGINE
 @_QA
 @_NO_TRENDS
 @_TODAY

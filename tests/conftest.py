@@ -72,3 +72,49 @@ def bundled_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, objec
                 loaded, findings, profile, today=BUNDLED_TODAY
             )
     return {"dir": out, "files": files, "contexts": contexts}
+
+
+PDF_ENGINES = ("weasyprint", "typst")
+
+
+@pytest.fixture(scope="session")
+def engine_pdfs(
+    bundled_outputs: dict[str, object],
+) -> object:
+    """`engine_pdfs(engine)`: {(case, audience): PDF bytes} of every bundled case by that engine.
+
+    The default engine's come from `bundled_outputs`; another engine renders
+    only the PDFs, once per session, through the whole pipeline (leak guard
+    included), with the same diagrams and day.
+    """
+    from rca.audience import select_profiles
+    from rca.load import load_records
+    from rca.pipeline import render_case
+    from rca.render.registry import PDF_ENGINE_VARIABLE, pdf_engine
+
+    built: dict[str, dict[tuple[str, str], bytes]] = {}
+
+    def get(engine: str) -> dict[tuple[str, str], bytes]:
+        if engine == pdf_engine():
+            files = bundled_outputs["files"]
+            assert isinstance(files, dict)
+            return {(c, a): data for (c, a, ext), data in files.items() if ext == "pdf"}
+        if engine not in built:
+            previous = os.environ.get(PDF_ENGINE_VARIABLE)
+            os.environ[PDF_ENGINE_VARIABLE] = engine
+            try:
+                pdfs: dict[tuple[str, str], bytes] = {}
+                profiles = select_profiles(["all"], ())
+                for loaded in load_records(sorted((ROOT / "case_reviews").glob("*.yaml"))):
+                    for artifact in render_case(loaded, profiles, ["pdf"], today=BUNDLED_TODAY):
+                        if "/" not in artifact.name:
+                            pdfs[(loaded.record.case_id, artifact.audience)] = artifact.data
+                built[engine] = pdfs
+            finally:
+                if previous is None:
+                    del os.environ[PDF_ENGINE_VARIABLE]
+                else:
+                    os.environ[PDF_ENGINE_VARIABLE] = previous
+        return built[engine]
+
+    return get

@@ -7,6 +7,7 @@ value is a zero-argument factory returning a `Renderer`.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -58,24 +59,52 @@ class Renderer(Protocol):
 _BUILTIN: dict[str, str] = {
     "pptx": "rca.render.pptx:PptxRenderer",
     "html": "rca.render.html:HtmlRenderer",
-    "pdf": "rca.render.pdf:PdfRenderer",
 }
+# The PDF briefs have two engines (docs/pdf-engines.md); `pdf` is whichever
+# is chosen: `--pdf-engine`, else RCA_PDF_ENGINE, else the default. The choice
+# lives in the environment so that batch workers inherit it.
+PDF_ENGINES: dict[str, str] = {
+    "weasyprint": "rca.render.pdf:PdfRenderer",
+    "typst": "rca.render.typst:TypstRenderer",
+}
+DEFAULT_PDF_ENGINE = "weasyprint"
+PDF_ENGINE_VARIABLE = "RCA_PDF_ENGINE"
 _CACHE: dict[str, Renderer] = {}
+
+
+def pdf_engine() -> str:
+    """The PDF engine in use: RCA_PDF_ENGINE if set, else the default."""
+    name = os.environ.get(PDF_ENGINE_VARIABLE, "").strip().lower() or DEFAULT_PDF_ENGINE
+    if name not in PDF_ENGINES:
+        raise UsageError(
+            f"unknown PDF engine '{name}' ({PDF_ENGINE_VARIABLE}); "
+            f"expected one of: {', '.join(PDF_ENGINES)}"
+        )
+    return name
+
+
+def set_pdf_engine(name: str) -> None:
+    """Choose the PDF engine for this process and the workers it starts."""
+    if name not in PDF_ENGINES:
+        raise UsageError(f"unknown PDF engine '{name}'; expected one of: {', '.join(PDF_ENGINES)}")
+    os.environ[PDF_ENGINE_VARIABLE] = name
 
 
 def available_formats() -> list[str]:
     """Every registered extension (built-ins and entry points)."""
     extra = {ep.name for ep in entry_points(group="rca.renderers")}
-    return sorted(set(_BUILTIN) | extra)
+    return sorted(set(_BUILTIN) | {"pdf"} | extra)
 
 
 def get_renderer(extension: str) -> Renderer:
-    """The renderer for an extension; created once per process and kept warm."""
-    if extension in _CACHE:
-        return _CACHE[extension]
+    """The renderer for an extension (`pdf`: the chosen engine's); created once per process."""
+    builtin = PDF_ENGINES[pdf_engine()] if extension == "pdf" else _BUILTIN.get(extension)
+    key = builtin or extension
+    if key in _CACHE:
+        return _CACHE[key]
     factory: Callable[[], Renderer]
-    if extension in _BUILTIN:
-        module, _, name = _BUILTIN[extension].partition(":")
+    if builtin is not None:
+        module, _, name = builtin.partition(":")
         factory = getattr(importlib.import_module(module), name)
     else:
         found = [ep for ep in entry_points(group="rca.renderers") if ep.name == extension]
@@ -84,5 +113,5 @@ def get_renderer(extension: str) -> Renderer:
                 f"unknown format '{extension}'; expected one of: {', '.join(available_formats())}"
             )
         factory = found[0].load()
-    _CACHE[extension] = factory()
-    return _CACHE[extension]
+    _CACHE[key] = factory()
+    return _CACHE[key]

@@ -32,6 +32,7 @@ from rca.pipeline import render_case
 from rca.privacy.extract import extract
 from rca.privacy.guard import Scanner, check_artifacts, find_leaks
 from rca.privacy.identifiers import DeclaredMatcher, declared_identifiers, pseudonym
+from rca.render.registry import PDF_ENGINE_VARIABLE, PDF_ENGINES
 
 FORMATS = ("pptx", "pdf", "html")
 RAW = "canary_raw"
@@ -99,13 +100,17 @@ def profiles(templates: Path) -> dict[str, Profile]:
     return {p.id: p for p in select_profiles(["all"], [templates])}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=sorted(PDF_ENGINES))
 def built(
-    seeded: tuple[LoadedRecord, list[Path_]], profiles: dict[str, Profile], templates: Path
+    request: pytest.FixtureRequest,
+    seeded: tuple[LoadedRecord, list[Path_]],
+    profiles: dict[str, Profile],
+    templates: Path,
 ) -> list[Artifact]:
     # Built with the guard switched off, so every artifact can be looked at;
-    # test_the_guard_passes_the_whole_build runs it.
+    # test_the_guard_passes_the_whole_build runs it. Once per PDF engine offered.
     with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(PDF_ENGINE_VARIABLE, request.param)
         patch.setattr(guard, "check_artifacts", lambda *args: None)
         return render_case(seeded[0], list(profiles.values()), FORMATS, template_dirs=[templates])
 

@@ -37,6 +37,7 @@ from rca.audience import select_profiles
 from rca.load import LoadedRecord, load_records
 from rca.pipeline import render_case
 from rca.privacy.extract import extract
+from rca.render.registry import PDF_ENGINE_VARIABLE, PDF_ENGINES
 
 FORMAT_SETS = {"pptx,html": ("pptx", "html"), "all formats": ("pptx", "pdf", "html")}
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -48,9 +49,11 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Planted, LoadedRe
     return result, load_records([result.path])[0]
 
 
-@pytest.fixture(scope="module")
-def built(planted: tuple[Planted, LoadedRecord]) -> list[Artifact]:
+@pytest.fixture(scope="module", params=sorted(PDF_ENGINES))
+def built(request: pytest.FixtureRequest, planted: tuple[Planted, LoadedRecord]) -> list[Artifact]:
+    # Every PDF engine offered: the matrix runs once for each.
     with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(PDF_ENGINE_VARIABLE, request.param)
         patch.setattr(guard, "check_artifacts", lambda *args: None)
         return render_case(
             planted[1], select_profiles(["leadership", "specialist"]), ("pptx", "pdf", "html")

@@ -1,0 +1,342 @@
+"""Briefs as PDF by Typst: the HTML brief, read as a tree, printed by a Typst template.
+
+The second PDF engine (`--pdf-engine typst`). It prints the same HTML the
+`.html` brief is, so both carry the same content by construction and an
+organisation's HTML template overrides reach both; how each element looks on
+paper is a Typst template (`briefs/typst/brief.typ`, overridable in the same
+ordered search path). Record text reaches Typst only as JSON string values
+in `sys.inputs`: Typst sets a string as text, never as markup, so `#`, `$`,
+`<label>`, `#import` or `#read(...)` in a record print as themselves.
+
+Typst runs in a child process (`rca.render.typst_worker`) kept warm for the
+whole run, because only a process can be stopped when a brief runs past its
+time limit (`RCA_RENDER_SECONDS`, as for WeasyPrint).
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import binascii
+import json
+import logging
+import os
+import re
+import selectors
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from rca.errors import RcaError
+from rca.render.html import brief_html, template_roots
+from rca.render.htmltree import html_tree, text_of
+from rca.render.pdf import RENDER_SECONDS, pdf_identifier
+from rca.render.registry import RenderInput
+from rca.render.typst_worker import read_frame, write_frame
+
+log = logging.getLogger(__name__)
+
+# Fonts come from these folders only (never the system's whole font list), so
+# that the same record prints the same bytes on every machine with the
+# packages of scripts/system-packages.txt.
+FONT_DIRS = (
+    "/usr/share/fonts/truetype/liberation2",
+    "/usr/share/fonts/truetype/liberation",
+    "/usr/share/fonts/truetype/dejavu",
+)
+STANDARDS = ["ua-1"]  # tagged, PDF/UA-1: Typst refuses a document that breaks its checked rules
+_PX_TO_PT = 0.75
+
+
+class TypstRenderer:
+    """The audience's brief as a PDF laid out by Typst; same input, byte-identical output."""
+
+    extension = "pdf"
+    media_type = "application/pdf"
+    raster_diagrams = False
+
+    def __init__(self) -> None:
+        self._worker = TypstWorker()
+        self._worker.start()  # its start-up overlaps the diagrams and the decks
+
+    def render(self, data: RenderInput) -> bytes:
+        """The brief's HTML, printed by the Typst template the search path gives."""
+        meta, audience = data.context["meta"], data.context["audience"]
+        dirs = [Path(d) for d in data.template_dirs]
+        template = find_template(dirs, audience["id"])
+        inputs = {"data": json.dumps(typst_input(brief_html(data), data), ensure_ascii=False)}
+        pdf = self._worker.compile(
+            template.read_text(encoding="utf-8"),
+            root=template.parent,
+            inputs=inputs,
+            seconds=RENDER_SECONDS,
+            what=f"laying out the {audience['id']} brief",
+            where=template,
+        )
+        budget = audience["brief"]["max_pages"]
+        pages = count_pages(pdf)
+        if budget is not None and pages > budget:
+            log.warning(
+                "%s: the %s brief has %d pages, over its budget of %d",
+                meta["case_id"],
+                audience["id"],
+                pages,
+                budget,
+            )
+        return set_identifier(pdf, pdf_identifier(data.context))
+
+
+def find_template(user_dirs: Sequence[Path], audience: str) -> Path:
+    """The Typst template for an audience: `briefs/typst/<audience>.typ`, else `brief.typ`."""
+    roots = template_roots(user_dirs)
+    for name in (f"{audience}.typ", "brief.typ"):
+        for root in roots:
+            path = root / "briefs" / "typst" / name
+            if path.is_file():
+                return path
+    raise RcaError(
+        f"no Typst brief template (briefs/typst/{audience}.typ or briefs/typst/brief.typ) "
+        f"in {', '.join(map(str, roots))}"
+    )
+
+
+def typst_input(html: str, data: RenderInput) -> dict[str, Any]:
+    """What the Typst template reads: the brief's tree, its diagrams, its running lines."""
+    tree = html_tree(html)
+    _label_sections(tree.body)
+    context = data.context
+    meta, audience = context["meta"], context["audience"]
+    running = {
+        name: _span_text(tree.body, f"run-{name}")
+        for name in ("case", "audience", "classification", "generated")
+    }
+    return {
+        "title": tree.title or f"{meta['case_id']}: {meta['title']}",
+        "lang": tree.lang or "en",
+        "description": (
+            f"{audience['title']}, case {meta['case_id']} v{meta['version']} "
+            f"({meta['classification']})"
+        ),
+        "running": running,
+        "body": _with_images(tree.body),
+        "svgs": [_svg(s) for s in tree.svgs],
+    }
+
+
+def _label_sections(node: dict[str, Any]) -> None:
+    # A section's id names its heading, which is what a contents link points at.
+    for kid in node.get("k", ()):
+        if isinstance(kid, dict):
+            if kid["t"] == "section" and "id" in kid:
+                heading = _first(kid, "h2")
+                if heading is not None and "id" not in heading:
+                    heading["id"] = kid["id"]
+            _label_sections(kid)
+
+
+def _first(node: dict[str, Any], tag: str) -> dict[str, Any] | None:
+    for kid in node.get("k", ()):
+        if isinstance(kid, dict):
+            if kid["t"] == tag:
+                return kid
+            found = _first(kid, tag)
+            if found is not None:
+                return found
+    return None
+
+
+def _span_text(node: dict[str, Any], cls: str) -> str:
+    for kid in node.get("k", ()):
+        if isinstance(kid, dict):
+            if cls in kid.get("c", "").split():
+                return text_of(kid)
+            found = _span_text(kid, cls)
+            if found:
+                return found
+    return ""
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+_ATTR = re.compile(r'([A-Za-z_:][-\w:.]*)\s*=\s*"([^"]*)"')
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(pt|px|mm|cm|in)?\s*$")
+_UNITS = {"pt": 1.0, "px": _PX_TO_PT, None: _PX_TO_PT, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+
+
+def _svg(markup: str) -> dict[str, Any]:
+    """An inline SVG as Typst gets it: its markup, natural size in points, alt text."""
+    opening = _SVG_OPEN.match(markup)
+    attrs = dict(_ATTR.findall(opening.group(0))) if opening else {}
+    width, height = _length(attrs.get("width")), _length(attrs.get("height"))
+    if not (width and height):
+        box = re.split(r"[\s,]+", attrs.get("viewBox", "").strip())
+        try:
+            width, height = float(box[2]) * _PX_TO_PT, float(box[3]) * _PX_TO_PT
+        except (IndexError, ValueError):
+            width, height = 300.0, 150.0
+    alt = attrs.get("aria-label", "")
+    return {"svg": markup, "width": width, "height": height, "alt": _unescape(alt) or "Diagram"}
+
+
+def _length(value: str | None) -> float | None:
+    match = _LENGTH.match(value or "")
+    if not match:
+        return None
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+_DATA_URL = re.compile(r"data:image/(png|jpeg|svg\+xml)(;base64)?,(.*)", re.DOTALL)
+
+
+def _with_images(node: dict[str, Any]) -> dict[str, Any]:
+    # <img src="data:..."> (a template's bundled asset) becomes bytes Typst can
+    # read: an SVG as text, PNG and JPEG as a list of byte values.
+    for kid in node.get("k", ()):
+        if isinstance(kid, dict):
+            if kid["t"] == "img":
+                kid["img"] = _image(kid.get("src", ""))
+                kid.pop("src", None)
+            else:
+                _with_images(kid)
+    return node
+
+
+def _image(src: str) -> dict[str, Any] | None:
+    match = _DATA_URL.fullmatch(src)
+    if not match:
+        return None
+    kind, b64, payload = match.groups()
+    try:
+        raw = base64.b64decode(payload, validate=True) if b64 else payload.encode("utf-8")
+    except binascii.Error:
+        return None
+    fmt = "svg" if kind == "svg+xml" else "jpg" if kind == "jpeg" else kind
+    return {"data": list(raw), "format": fmt}
+
+
+def count_pages(pdf: bytes) -> int:
+    """Pages of a PDF Typst wrote (its page objects are plain dictionaries)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+
+
+def set_identifier(pdf: bytes, identifier: bytes) -> bytes:
+    """Give the PDF the permanent /ID WeasyPrint's briefs get: one per record version and audience."""
+    match = _ID.search(pdf)
+    if not match or len(match.group(1)) != len(identifier) * 1:
+        return pdf
+    return pdf[: match.start(1)] + identifier + pdf[match.end(1) :]
+
+
+# --------------------------------------------------------------------------- the worker process
+
+
+class TypstWorker:
+    """A child process that compiles Typst; killed and replaced when a job overruns."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the child if it is not running."""
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "rca.render.typst_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """End the child (closing its input ends it; a stuck one is killed)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin:
+                proc.stdin.close()
+            proc.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+        finally:
+            if proc.stdout:
+                proc.stdout.close()
+
+    def compile(
+        self,
+        source: str,
+        *,
+        root: Path,
+        inputs: dict[str, str],
+        seconds: float,
+        what: str,
+        where: Path,
+    ) -> bytes:
+        """Compile `source` to PDF within `seconds`, or raise RcaError."""
+        job = {
+            "source": source,
+            "root": str(root),
+            "inputs": inputs,
+            "fonts": [d for d in FONT_DIRS if os.path.isdir(d)],
+            "standards": STANDARDS,
+        }
+        with self._lock:
+            self.start()
+            proc = self._proc
+            assert proc is not None and proc.stdin is not None and proc.stdout is not None
+            try:
+                write_frame(proc.stdin, json.dumps(job).encode("utf-8"))
+                answer = _read_within(proc.stdout, seconds)
+            except TimeoutError:
+                self._kill()
+                raise RcaError(
+                    f"{what} took longer than {seconds:g} s; the record may hold too much text "
+                    "for one brief (raise RCA_RENDER_SECONDS to allow more)"
+                ) from None
+            except (OSError, ValueError):
+                answer = None
+            if answer is None:  # the child died (out of memory, killed)
+                code = proc.poll()
+                self._kill()
+                raise RcaError(f"{what} failed: the Typst process ended (exit status {code})")
+        status, payload = answer[:1], answer[1:]
+        if status != b"0":
+            raise RcaError(f"{where}: {payload.decode('utf-8', 'replace')}")
+        return payload
+
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream:
+                    stream.close()
+
+
+def _read_within(stream: IO[bytes], seconds: float) -> bytes | None:
+    """One frame from the child, or TimeoutError when none has come within `seconds`."""
+    deadline = time.monotonic() + seconds
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+    # The child writes a whole frame at once; once it starts, it finishes.
+    return read_frame(stream)
