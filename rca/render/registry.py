@@ -6,9 +6,10 @@ value is a zero-argument factory returning a `Renderer`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
@@ -81,6 +82,20 @@ def pdf_engine() -> str:
             f"expected one of: {', '.join(PDF_ENGINES)}"
         )
     return name
+
+
+@contextlib.contextmanager
+def using_pdf_engine(name: str) -> Iterator[None]:
+    """Render PDFs with engine `name` inside the block, then restore the choice before it."""
+    previous = os.environ.get(PDF_ENGINE_VARIABLE)
+    set_pdf_engine(name)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(PDF_ENGINE_VARIABLE, None)
+        else:
+            os.environ[PDF_ENGINE_VARIABLE] = previous
 
 
 def set_pdf_engine(name: str) -> None:

@@ -34,7 +34,7 @@ from typing import IO, Any
 from rca.errors import RcaError
 from rca.render.html import brief_html, template_roots
 from rca.render.htmltree import html_tree, text_of
-from rca.render.pdf import RENDER_SECONDS, pdf_identifier
+from rca.render.pdf import RENDER_SECONDS
 from rca.render.registry import RenderInput
 from rca.render.typst_worker import read_frame, write_frame
 
@@ -87,7 +87,9 @@ class TypstRenderer:
                 pages,
                 budget,
             )
-        return set_identifier(pdf, pdf_identifier(data.context))
+        # No clock in the file (`date: none`) and a /ID Typst derives from the
+        # document's title and author: the same record gives the same bytes.
+        return pdf
 
 
 def find_template(user_dirs: Sequence[Path], audience: str) -> Path:
@@ -226,17 +228,6 @@ def _image(src: str) -> dict[str, Any] | None:
 def count_pages(pdf: bytes) -> int:
     """Pages of a PDF Typst wrote (its page objects are plain dictionaries)."""
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
-
-
-_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
-
-
-def set_identifier(pdf: bytes, identifier: bytes) -> bytes:
-    """Give the PDF the permanent /ID WeasyPrint's briefs get: one per record version and audience."""
-    match = _ID.search(pdf)
-    if not match or len(match.group(1)) != len(identifier) * 1:
-        return pdf
-    return pdf[: match.start(1)] + identifier + pdf[match.end(1) :]
 
 
 # --------------------------------------------------------------------------- the worker process

@@ -23,6 +23,7 @@ from pptx.oxml.ns import qn
 from pypdf import PdfReader
 
 from rca.render.formatting import day
+from rca.render.registry import PDF_ENGINES
 
 SLIDE_MIN_PT = 12.0  # any text on a slide diagram, as placed
 PRINT_MIN_PT = 7.0  # any text on a printed page, diagrams included
@@ -45,6 +46,12 @@ def pdfs(outputs: Outputs) -> Iterator[tuple[str, str, bytes]]:
     for (case, audience, ext), data in sorted(outputs["files"].items()):
         if ext == "pdf":
             yield case, audience, data
+
+
+def engine_briefs(engine_pdfs: Any, engine: str) -> Iterator[tuple[str, str, bytes]]:
+    """Every bundled brief as `engine` prints it (tests/conftest.py: engine_pdfs)."""
+    for (case, audience), data in sorted(engine_pdfs(engine).items()):
+        yield case, audience, data
 
 
 def shapes(collection: Any) -> Iterator[Any]:
@@ -124,10 +131,11 @@ def test_slide_diagrams_are_native_text_at_12_pt_or_more(bundled_outputs: Output
     assert smallest and min(smallest.values()) >= SLIDE_MIN_PT, smallest
 
 
-def test_every_printed_page_sets_its_text_at_7_pt_or_more(bundled_outputs: Outputs) -> None:
+@pytest.mark.parametrize("engine", sorted(PDF_ENGINES))
+def test_every_printed_page_sets_its_text_at_7_pt_or_more(engine: str, engine_pdfs: Any) -> None:
     """Diagrams included: the briefs' figures print their smallest label at 7 pt or more."""
     too_small = []
-    for case, audience, data in pdfs(bundled_outputs):
+    for case, audience, data in engine_briefs(engine_pdfs, engine):
         for n, runs in enumerate(printed_sizes(data), start=1):
             too_small += [
                 (case, audience, n, round(s, 2), t) for s, t in runs if s < PRINT_MIN_PT - 0.01
@@ -244,10 +252,11 @@ def test_every_decision_names_who_decides_and_by_when(bundled_outputs: Outputs) 
             assert owner in section.replace("&#39;", "'"), (case, d["ask"])
 
 
-def test_no_printed_page_holds_only_a_heading(bundled_outputs: Outputs) -> None:
+@pytest.mark.parametrize("engine", sorted(PDF_ENGINES))
+def test_no_printed_page_holds_only_a_heading(engine: str, engine_pdfs: Any) -> None:
     """No orphan heading or question: every page carries a dozen words besides its running lines."""
     thin = []
-    for case, audience, data in pdfs(bundled_outputs):
+    for case, audience, data in engine_briefs(engine_pdfs, engine):
         for n, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
             lines = [
                 line
@@ -264,10 +273,11 @@ def test_no_printed_page_holds_only_a_heading(bundled_outputs: Outputs) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("engine", sorted(PDF_ENGINES))
 def test_every_pdf_is_tagged_with_language_and_title(
-    bundled_outputs: Outputs, tmp_path: Any
+    engine: str, engine_pdfs: Any, tmp_path: Any
 ) -> None:
-    for case, audience, data in pdfs(bundled_outputs):
+    for case, audience, data in engine_briefs(engine_pdfs, engine):
         path = tmp_path / f"{case}-{audience}.pdf"
         path.write_bytes(data)
         info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
