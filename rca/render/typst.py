@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,6 +68,7 @@ class TypstRenderer:
         meta, audience = data.context["meta"], data.context["audience"]
         dirs = [Path(d) for d in data.template_dirs]
         template = find_template(dirs, audience["id"])
+        check_root(template.parent)
         inputs = {"data": json.dumps(typst_input(brief_html(data), data), ensure_ascii=False)}
         pdf = self._worker.compile(
             template.read_text(encoding="utf-8"),
@@ -104,6 +105,27 @@ def find_template(user_dirs: Sequence[Path], audience: str) -> Path:
         f"no Typst brief template (briefs/typst/{audience}.typ or briefs/typst/brief.typ) "
         f"in {', '.join(map(str, roots))}"
     )
+
+
+MAX_ROOT_ENTRIES = 1000
+
+
+def check_root(root: Path) -> None:
+    """Refuse a template folder with a link pointing out of it.
+
+    Typst reads files (`read`, `image`, `import`) only under the root it is
+    given, but follows symbolic links; a link in a template folder must not
+    reach a file elsewhere (as `rca.render.fetch` refuses for WeasyPrint).
+    """
+    base = root.resolve()
+    for n, path in enumerate(root.rglob("*")):
+        if n >= MAX_ROOT_ENTRIES:
+            raise RcaError(f"{root}: more than {MAX_ROOT_ENTRIES} files in a Typst template folder")
+        if path.is_symlink() and not path.resolve().is_relative_to(base):
+            raise RcaError(
+                f"{path}: a link out of the Typst template folder is refused "
+                "(templates may read only files inside their folder)"
+            )
 
 
 def typst_input(html: str, data: RenderInput) -> dict[str, Any]:
@@ -246,6 +268,7 @@ class TypstWorker:
             return
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "rca.render.typst_worker"],
+            env=_offline(os.environ),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -302,6 +325,11 @@ class TypstWorker:
                 ) from None
             except (OSError, ValueError):
                 answer = None
+            except BaseException:
+                # The case's own time limit (rca.limits) or ^C interrupted the
+                # wait: the child's answer would reach the next brief, so end it.
+                self._kill()
+                raise
             if answer is None:  # the child died (out of memory, killed)
                 code = proc.poll()
                 self._kill()
@@ -319,6 +347,18 @@ class TypstWorker:
             for stream in (proc.stdin, proc.stdout):
                 if stream:
                     stream.close()
+
+
+# Typst downloads `@preview/...` packages it does not find on disk; the child
+# gets a proxy that refuses every connection, so no template reaches the network.
+_NO_NETWORK = "http://127.0.0.1:9"
+
+
+def _offline(environ: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in environ.items() if k.lower() not in ("no_proxy",)}
+    for name in ("https_proxy", "http_proxy", "all_proxy"):
+        env[name] = env[name.upper()] = _NO_NETWORK
+    return env
 
 
 def _read_within(stream: IO[bytes], seconds: float) -> bytes | None:

@@ -20,6 +20,7 @@ import json
 import os
 import struct
 import sys
+import tempfile
 from typing import IO, Any
 
 # A brief needs well under 300 MB; the cap only stops a runaway.
@@ -54,14 +55,25 @@ def _limit_memory() -> None:
         pass
 
 
-def compile_job(job: dict[str, Any], compilers: dict[Any, Any]) -> bytes:
+def compile_job(job: dict[str, Any], compilers: dict[Any, Any], empty: str) -> bytes:
     """Compile one request to PDF bytes (raises typst.TypstError on a template error)."""
     import typst
 
     key = tuple(job["fonts"])
     entry = compilers.get(key)
     if entry is None or entry[1] >= RECYCLE_AFTER:
-        entry = [typst.Compiler(font_paths=job["fonts"], ignore_system_fonts=True), 0]
+        # Packages from an empty folder (`empty`) only: no template reads a package
+        # cache or local package outside its own folder (and the parent gives
+        # this process no network, see rca.render.typst).
+        entry = [
+            typst.Compiler(
+                font_paths=job["fonts"],
+                ignore_system_fonts=True,
+                package_path=empty,
+                package_cache_path=empty,
+            ),
+            0,
+        ]
         compilers[key] = entry
     entry[1] += 1
     pdf: bytes = entry[0].compile(
@@ -82,14 +94,15 @@ def main() -> None:
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     compilers: dict[Any, Any] = {}
-    while (frame := read_frame(stdin)) is not None:
-        try:
-            answer = b"0" + compile_job(json.loads(frame), compilers)
-        except typst.TypstError as exc:
-            answer = b"1" + str(exc).encode("utf-8", "replace")
-        except MemoryError:
-            answer = b"1" + b"the brief needs more memory than its limit allows"
-        write_frame(stdout, answer)
+    with tempfile.TemporaryDirectory(prefix="rca-typst-packages-") as empty:
+        while (frame := read_frame(stdin)) is not None:
+            try:
+                answer = b"0" + compile_job(json.loads(frame), compilers, empty)
+            except typst.TypstError as exc:
+                answer = b"1" + str(exc).encode("utf-8", "replace")
+            except MemoryError:
+                answer = b"1" + b"the brief needs more memory than its limit allows"
+            write_frame(stdout, answer)
 
 
 if __name__ == "__main__":

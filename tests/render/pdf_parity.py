@@ -20,6 +20,7 @@ The comparison, per brief:
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import tempfile
@@ -161,3 +162,70 @@ def _after_contents(printed: list[str], contents: list[list[str]]) -> int:
     # the sections; in any order, because a two-column list may be read across.
     ends = [found + len(entry) for entry in contents if (found := _find(printed, entry, 0)) >= 0]
     return max(ends, default=0)
+
+
+# --------------------------------------------------------------------------- text that collides
+
+# Liberation Sans / DejaVu metrics, as fractions of the font size: pdftotext's
+# word box runs from the font's ascent to its descent, taller than the ink.
+_BOX = 0.905 + 0.212  # ascent + descent
+_CAP, _DESCENT = 0.73, 0.212
+EDGE = 14.0  # pt (5 mm): no word of a brief comes closer to a page's edge
+
+
+def page_words(
+    pdf: bytes,
+) -> list[tuple[float, float, list[tuple[float, float, float, float, str]]]]:
+    """Per page: its width, height and words with their boxes (x0, y0, x1, y1, word), by poppler."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "brief.pdf"
+        path.write_bytes(pdf)
+        out = subprocess.run(
+            ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    pages = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S):
+        found = re.findall(
+            r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*?)</word>',
+            page.group(3),
+        )
+        boxes = [
+            (float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in found
+        ]
+        pages.append((float(page.group(1)), float(page.group(2)), boxes))
+    return pages
+
+
+def collisions(pdf: bytes, margin: float = 0.3) -> list[str]:
+    """Words whose ink overlaps another word's or that reach the page's edge, `page N: ...`.
+
+    poppler crops a word at the page's edge (a word wholly outside is not
+    read at all), so the edge checked is 5 mm inside the page.
+
+    The ink of a word is estimated from its box: from the cap height above the
+    baseline to the descent below it (ascent and line gap are air), so two
+    lines set close but clear of each other do not count, and a descender
+    running into the next line's capitals does.
+    """
+    problems = []
+    for n, (width, height, boxes) in enumerate(page_words(pdf), start=1):
+        ink = []
+        for x0, y0, x1, y1, word in boxes:
+            size = (y1 - y0) / _BOX
+            baseline = y1 - _DESCENT * size
+            ink.append((x0, baseline - _CAP * size, x1, baseline + _DESCENT * size, word))
+            if x0 < EDGE or y0 < EDGE or x1 > width - EDGE or y1 > height - EDGE:
+                problems.append(f"page {n}: {word!r} runs off the page")
+        ink.sort(key=lambda box: box[1])
+        for i, a in enumerate(ink):
+            for b in ink[i + 1 :]:
+                if b[1] >= a[3] - margin:
+                    break
+                across = min(a[2], b[2]) - max(a[0], b[0])
+                down = min(a[3], b[3]) - max(a[1], b[1])
+                if across > margin and down > margin:
+                    problems.append(f"page {n}: {a[4]!r} / {b[4]!r} ({down:.1f} pt)")
+    return problems

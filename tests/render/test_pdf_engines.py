@@ -8,6 +8,7 @@ test_meeting_ready.py, parametrised over the engines too.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from typing import Any
 
 import lxml.html
 import pytest
-from pdf_parity import parity_problems, pdf_text
+from pdf_parity import collisions, parity_problems, pdf_text
 
 from rca.errors import RcaError
 from rca.render.registry import PDF_ENGINE_VARIABLE, PDF_ENGINES
@@ -84,7 +85,57 @@ def test_parity_sees_a_missing_section_and_words_the_html_lacks(
     assert any(p.startswith("in the PDF but not the HTML") for p in problems), problems
 
 
+@pytest.mark.parametrize("engine", sorted(PDF_ENGINES))
+def test_no_printed_word_collides_with_another_or_leaves_the_page(
+    engine: str, engine_pdfs: Any
+) -> None:
+    found = {key: c for key, pdf in sorted(engine_pdfs(engine).items()) if (c := collisions(pdf))}
+    assert found == {}
+
+
+def test_the_collision_check_sees_lines_set_on_each_other(tmp_path: Path) -> None:
+    from rca.render import typst
+
+    worker = typst.TypstWorker()
+    try:
+        pdf = worker.compile(
+            '#set document(title: [t])\n#set text(lang: "en", font: "Liberation Sans")\n'
+            "Clear words here.\n\n"
+            "#place(dy: 60pt)[Plenty of typography]\n#place(dy: 65pt)[Overlapping lines]\n"
+            "#place(dx: 500pt, dy: 120pt)[Outside]\n",
+            root=tmp_path,
+            inputs={},
+            seconds=30,
+            what="laying out",
+            where=tmp_path,
+        )
+    finally:
+        worker.stop()
+    found = collisions(pdf)
+    assert any("'typography' / 'Overlapping'" in f for f in found), found
+    assert any("'Outsi' runs off the page" in f for f in found), found  # cropped
+    assert not any("Clear" in f for f in found), found
+
+
+@pytest.mark.parametrize("engine", sorted(PDF_ENGINES))
+def test_every_brief_keeps_its_page_budget(engine: str, engine_pdfs: Any) -> None:
+    from pypdf import PdfReader
+
+    from rca.audience import select_profiles
+
+    budgets = {p.id: p.brief.max_pages for p in select_profiles(["all"], ())}
+    assert any(budgets.values())
+    over = {
+        key: (pages, budgets[key[1]])
+        for key, pdf in sorted(engine_pdfs(engine).items())
+        if budgets[key[1]] is not None
+        and (pages := len(PdfReader(io.BytesIO(pdf)).pages)) > budgets[key[1]]
+    }
+    assert over == {}
+
+
 def test_typst_pdf_is_the_same_bytes_in_another_process(engine_pdfs: Any) -> None:
+    # Another process, another time zone, another string-hash seed: same bytes.
     script = (
         "import sys, os\n"
         f"os.environ[{PDF_ENGINE_VARIABLE!r}] = 'typst'\n"
@@ -101,7 +152,12 @@ def test_typst_pdf_is_the_same_bytes_in_another_process(engine_pdfs: Any) -> Non
     other = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "TZ": "Pacific/Chatham",
+            "PYTHONHASHSEED": "4242",
+        },
         capture_output=True,
         check=True,
     ).stdout
@@ -141,6 +197,23 @@ def test_typst_runs_within_the_time_limit(tmp_path: Path, monkeypatch: Any) -> N
     worker.stop()
 
 
+def test_the_case_time_limit_stops_typst_too(tmp_path: Path) -> None:
+    # The per-case limit (rca.limits, a signal) ends the wait for the child; the
+    # child is killed, so its late answer never reaches the next brief.
+    from rca import limits
+    from rca.errors import TimeLimitError
+    from rca.render import typst
+
+    worker = typst.TypstWorker()
+    slow = "#let n = 0\n#for i in range(1000000000) { n += 1 }\n#n\n"
+    with pytest.raises(TimeLimitError, match="case limit"), limits.time_limit(0.5, "case limit"):
+        worker.compile(slow, root=tmp_path, inputs={}, seconds=60, what="x", where=tmp_path)
+    quick = '#set document(title: [t])\n#set text(lang: "en")\nsecond'
+    pdf = worker.compile(quick, root=tmp_path, inputs={}, seconds=30, what="x", where=tmp_path)
+    worker.stop()
+    assert "second" in pdf_text(pdf)
+
+
 def test_a_broken_typst_template_is_a_clear_error(tmp_path: Path, render_context: Any) -> None:
     from rca.render.registry import RenderInput
     from rca.render.typst import TypstRenderer
@@ -166,6 +239,38 @@ def test_a_typst_template_cannot_read_outside_its_folder(
     override.write_text('#read("../../../secret.txt")\n')
     with pytest.raises(RcaError, match=r"outside|root|access"):
         TypstRenderer().render(RenderInput(render_context("small"), {}, (tmp_path / "templates",)))
+
+
+def test_a_link_out_of_a_typst_template_folder_is_refused(
+    tmp_path: Path, render_context: Any
+) -> None:
+    from rca.render.registry import RenderInput
+    from rca.render.typst import TypstRenderer
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("zq-secret")
+    folder = tmp_path / "templates" / "briefs" / "typst"
+    folder.mkdir(parents=True)
+    (folder / "brief.typ").write_text('#read("notes.txt")\n')
+    (folder / "notes.txt").symlink_to(secret)
+    with pytest.raises(RcaError, match=r"notes\.txt: a link out of the Typst template folder"):
+        TypstRenderer().render(RenderInput(render_context("small"), {}, (tmp_path / "templates",)))
+
+
+def test_a_typst_template_cannot_reach_the_network_for_a_package(tmp_path: Path) -> None:
+    # Typst would download `@preview/...`: the child has no usable network and
+    # an empty package folder, whatever the machine's proxy settings say.
+    from rca.render import typst
+
+    worker = typst.TypstWorker()
+    source = '#import ("@preview/" + "zqpkg:0.1.0"): *\nhi'
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NO_PROXY", "*")
+        patch.setenv("HTTPS_PROXY", "")
+        worker.start()
+    with pytest.raises(RcaError, match=r"download package .*Connect(ion)? (refused|Failed)"):
+        worker.compile(source, root=tmp_path, inputs={}, seconds=30, what="x", where=tmp_path)
+    worker.stop()
 
 
 def test_typst_markup_in_the_record_prints_as_text(tmp_path: Path) -> None:
