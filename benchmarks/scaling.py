@@ -19,10 +19,12 @@ import argparse
 import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +71,31 @@ def child(causes: int, formats: list[str], lift_limits: bool = False) -> None:
         "stages_s": dict(clock.seconds),
         "stages_cpu_s": dict(clock.cpu),
         "artifacts_mb": sum(len(a.data) for a in artifacts) / 1e6,
+        "budgets": budgets(artifacts, profiles),
     }
     print(json.dumps(result))
+
+
+def budgets(artifacts: Sequence[Any], profiles: Sequence[Any]) -> dict[str, list[int | None]]:
+    """Each deck's slides and each brief's pages beside its audience's budget: name -> [n, budget]."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    by_id = {p.id: p for p in profiles}
+    out: dict[str, list[int | None]] = {}
+    for a in artifacts:
+        if "/" in a.name or a.audience not in by_id:
+            continue
+        profile = by_id[a.audience]
+        if a.name.endswith(".pptx"):
+            names = zipfile.ZipFile(io.BytesIO(a.data)).namelist()
+            slides = sum(1 for n in names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n))
+            out[a.name] = [slides, profile.deck.slide_budget]
+        elif a.name.endswith(".pdf"):
+            out[a.name] = [len(PdfReader(io.BytesIO(a.data)).pages), profile.brief.max_pages]
+    return out
 
 
 def run_size(
@@ -90,8 +115,11 @@ def run_size(
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
         started, peak_kb = time.perf_counter(), 0
+        helpers: dict[int, int] = {}  # child processes of the build (the Typst worker)
         while process.poll() is None:
             peak_kb = max(peak_kb, _high_water_kb(process.pid))
+            for pid in _children(process.pid):
+                helpers[pid] = max(helpers.get(pid, 0), _high_water_kb(pid))
             if time.perf_counter() - started > timeout:
                 process.kill()
                 process.wait()
@@ -101,6 +129,8 @@ def run_size(
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
+    # The build's own peak plus each helper's (an upper bound on their sum at any moment).
+    peak_kb += sum(helpers.values())
     figures: dict[str, Any] = {"causes": causes, "peak_rss_mb": round(peak_kb / 1024)}
     stages = [line[6:] for line in stderr.splitlines() if line.startswith("stage ")]
     if process.returncode != 0:
@@ -128,8 +158,17 @@ def run_size(
         artifacts_mb=round(result["artifacts_mb"], 1),
         stages_s={k: round(v, 4) for k, v in result["stages_s"].items()},
         stages_cpu_s={k: round(v, 3) for k, v in result["stages_cpu_s"].items()},
+        budgets=result["budgets"],
     )
     return figures
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
 
 
 def _high_water_kb(pid: int) -> int:
@@ -198,6 +237,12 @@ def table(result: dict[str, Any]) -> str:
         )
         out_mb = f"{s['artifacts_mb']:>7.1f}" if s["status"] == "ok" else " " * 7
         lines.append(f"{s['causes']:>7} {total} {s['peak_rss_mb']:>8} {out_mb}  {s['status']}")
+        if s.get("budgets"):
+            shown = ", ".join(
+                f"{name} {n}" + (f"/{b}" if b else "") + (" OVER" if b and n > b else "")
+                for name, (n, b) in sorted(s["budgets"].items())
+            )
+            lines.append(f"{'':>7} outputs (slides or pages / budget): {shown}")
         if s.get("finished_stages_s"):
             done = ", ".join(f"{k} {v:.2f}" for k, v in s["finished_stages_s"].items())
             lines.append(f"{'':>7} stages that finished (wall s): {done}")

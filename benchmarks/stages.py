@@ -48,9 +48,24 @@ TEMPLATE = "pdf: HTML template + SVG sanitising"
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process (all threads) and its reaped children (dot, pdftotext)."""
+    """CPU time of this process (all threads), its reaped children (dot, pdftotext) and
+    its live Typst worker (a child kept for the whole run, so never reaped while timed)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return t.user + t.system + t.children_user + t.children_system + _typst_worker_cpu()
+
+
+def _typst_worker_cpu() -> float:
+    module = sys.modules.get("rca.render.typst")
+    if module is None:
+        return 0.0
+    total = 0.0
+    for pid in module.worker_pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 class Clock:
@@ -110,7 +125,7 @@ _FUNCTIONS = (
 @contextlib.contextmanager
 def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
     """Every stage function, renderer and sub-step wrapped to report to `clock`; undone on exit."""
-    from rca.render.registry import get_renderer
+    from rca.render.registry import get_renderer, pdf_engine
 
     undo: list[Callable[[], None]] = []
 
@@ -128,12 +143,16 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
         bound = renderer.render
         renderer.render = clock.timed(fmt, bound)  # type: ignore[method-assign]
         undo.append(functools.partial(delattr, renderer, "render"))
-    if "pdf" in formats:
+    if "pdf" in formats and pdf_engine() == "weasyprint":
         import weasyprint
         from weasyprint.document import Document
 
         patch(weasyprint.HTML, "render", "pdf: layout")
         patch(Document, "write_pdf", "pdf: write")
+    elif "pdf" in formats:
+        from rca.render.typst import TypstWorker
+
+        patch(TypstWorker, "compile", "pdf: layout")  # Typst lays out and writes in one call
     from rca.privacy import extract
 
     for extension, reader in list(extract.EXTRACTORS.items()):
@@ -184,6 +203,7 @@ def warm_breakdown(
 ) -> dict[str, Any]:
     """Median seconds per stage over `runs` warm builds of `case`, with each stage's floor."""
     from rca.audience import select_profiles
+    from rca.render.registry import pdf_engine
 
     profiles = select_profiles(["all"])
     out = tmp / "stages-out"
@@ -201,7 +221,7 @@ def warm_breakdown(
         cpu_totals.append(cpu_seconds() - cpu_started)
         if "pdf" in clock.seconds:
             for measured in (clock.seconds, clock.cpu):
-                parts = measured["pdf: layout"] + measured["pdf: write"]
+                parts = measured.get("pdf: layout", 0.0) + measured.get("pdf: write", 0.0)
                 measured[TEMPLATE] = measured["pdf"] - parts
         for name in clock.seconds:
             wall[name].append(clock.seconds[name])
@@ -212,7 +232,7 @@ def warm_breakdown(
         stages[PNG], stages_cpu[PNG] = png_share(case, profiles, runs)
     floors = stage_floors(case, profiles, artifacts, tmp, runs, formats)
     total = statistics.median(totals)
-    pdf_engine = stages.get("pdf: layout", 0) + stages.get("pdf: write", 0)
+    engine = stages.get("pdf: layout", 0) + stages.get("pdf: write", 0)
     return {
         "case": case.name,
         "formats": ",".join(formats),
@@ -223,7 +243,8 @@ def warm_breakdown(
         "stages_cpu_s": {k: round(v, 4) for k, v in sorted(stages_cpu.items(), key=_stage_order)},
         "floors_s": {k: round(w, 4) for k, (w, _) in floors.items()},
         "floors_cpu_s": {k: round(c, 4) for k, (_, c) in floors.items()},
-        "everything_but_pdf_engine_share": round(1 - pdf_engine / total, 2),
+        "pdf_engine": pdf_engine(),
+        "everything_but_pdf_engine_share": round(1 - engine / total, 2),
     }
 
 
@@ -302,6 +323,7 @@ def stage_floors(
     if "pdf" in formats:
         htmls = _brief_htmls(contexts, loaded)
         floors["pdf: bare WeasyPrint, same HTML"] = _bare_weasyprint(htmls)
+        floors["pdf: bare Typst, same template and input"] = _bare_typst(contexts, loaded)
     if shutil.which("pdftotext") and by_ext["pdf"]:
         floors["guard: pdftotext, same PDFs"] = lambda: [_pdftotext(d) for d in by_ext["pdf"]]
     floors["write: plain writes, same bytes"] = lambda: _plain_write(artifacts, tmp / "plain")
@@ -386,6 +408,42 @@ def _bare_weasyprint(htmls: Sequence[str]) -> Callable[[], object]:
     return run
 
 
+def _bare_typst(contexts: Sequence[dict[str, Any]], loaded: Any) -> Callable[[], object]:
+    """typst.Compiler on the same template and inputs the renderer sends its worker, in-process."""
+    import json
+
+    import typst
+
+    from rca.render import diagrams
+    from rca.render import typst as rt
+    from rca.render.registry import RenderInput
+
+    jobs = []
+    for context in contexts:
+        data = RenderInput(context, diagrams.render_diagrams(context, raster=False))
+        template = rt.find_template([], context["audience"]["id"])
+        inputs = {"data": json.dumps(rt.typst_input(rt.brief_html(data), data), ensure_ascii=False)}
+        jobs.append((template.read_bytes(), str(template.parent), inputs))
+    fonts = [d for d in rt.FONT_DIRS if os.path.isdir(d)]
+    compiler = typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+    def run() -> list[bytes]:
+        # A fresh copy of the inputs each time: Typst memoises identical documents.
+        return [
+            compiler.compile(
+                input=source + f"\n// {time.perf_counter_ns()}".encode(),
+                root=root,
+                format="pdf",
+                sys_inputs=inputs,
+                pdf_standards=rt.STANDARDS,
+                pdf_tags=True,
+            )
+            for source, root, inputs in jobs
+        ]
+
+    return run
+
+
 def _pdftotext(data: bytes) -> bytes:
     return subprocess.run(
         ["pdftotext", "-q", "-", "-"], input=data, capture_output=True, check=True
@@ -405,7 +463,8 @@ def table(result: dict[str, Any]) -> str:
     total = result["total_s"]
     cpu_total = result["total_cpu_s"]
     lines = [
-        f"warm build of {result['case']} ({result['formats']}, both audiences), "
+        f"warm build of {result['case']} ({result['formats']}, both audiences, "
+        f"PDF by {result.get('pdf_engine', 'weasyprint')}), "
         f"median of {result['runs']}: {total:.3f} s wall, {cpu_total:.3f} s CPU",
         f"{'stage (parts indented)':<40} {'wall s':>8} {'share':>6} {'CPU s':>8} {'share':>6}",
     ]

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -255,12 +256,21 @@ def count_pages(pdf: bytes) -> int:
 # --------------------------------------------------------------------------- the worker process
 
 
+_WORKERS: weakref.WeakSet[TypstWorker] = weakref.WeakSet()
+
+
+def worker_pids() -> list[int]:
+    """Process ids of the live Typst children (benchmarks add up their CPU time)."""
+    return [w._proc.pid for w in list(_WORKERS) if w._proc is not None]
+
+
 class TypstWorker:
     """A child process that compiles Typst; killed and replaced when a job overruns."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        _WORKERS.add(self)
 
     def start(self) -> None:
         """Start the child if it is not running."""
