@@ -2,8 +2,11 @@
 
 Exit codes (every command): 0 success, 1 invalid input records (or a failed
 check, or a failed case in a batch), 2 usage error (bad option, missing path),
-3 the leak guard stopped an output (nothing of that case was written), 75 the
-output folder is in use by another rca process.
+3 the leak guard stopped an output (nothing of that case was written), 4 the
+case is too large to render within rca's limits (an output too large for the
+leak guard to read, or the per-case time limit; nothing of it was written),
+75 the output folder is in use by another rca process. A batch exits with its
+most serious failure: 3, else 1, and 4 only when every failure was a limit.
 """
 
 from __future__ import annotations
@@ -47,7 +50,9 @@ def cli() -> None:
     and keep the JSON Schema editors use up to date (`rca schema`).
 
     Exit codes: 0 success, 1 invalid records (or a failed case), 2 usage error,
-    3 the leak guard stopped an output, 75 the output folder is busy.
+    3 the leak guard stopped an output, 4 the case is too large to render (an
+    output too large to check, or the per-case time limit), 75 the output
+    folder is busy.
     """
 
 
@@ -65,7 +70,7 @@ _TIME_LIMIT = click.option(
     metavar="SECONDS",
     envvar="RCA_TIME_LIMIT",
     help="Stop a case that takes longer than this to analyse, render and check, with a clear "
-    "error (default: 120; 0: no limit; env RCA_TIME_LIMIT).",
+    "error and exit code 4 (default: 120; 0: no limit; env RCA_TIME_LIMIT).",
 )
 _TEMPLATES = click.option(
     "--templates",
@@ -510,13 +515,15 @@ def build(
 
     Only cases whose record, templates, profiles or rca itself changed are
     rebuilt (cache in OUT/.rca-cache.json). One failing case never stops the
-    others; the summary says which failed and why, and the exit code is 1.
+    others; the summary says which failed and why. Exit code 3 if the leak
+    guard stopped any case, else 1 if any failed, else 4 if every failure was a
+    limit (time, or an output too large to check).
     """
     import importlib.resources
     from datetime import date
 
     from rca.audience import select_profiles
-    from rca.batch import BuildPlan, build_many, outcomes_json
+    from rca.batch import BuildPlan, build_many, failed_exit_code, outcomes_json
     from rca.fs import write_atomic
     from rca.progress import BuildProgress
 
@@ -541,9 +548,9 @@ def build(
     progress.summary(outcomes, out)
     if summary_json:
         write_atomic(summary_json, outcomes_json(outcomes).encode("utf-8"))
-    failed = [o for o in outcomes if o.status == "failed"]
-    if failed:
-        sys.exit(EXIT_LEAK if any(o.leak for o in failed) else EXIT_INVALID)
+    code = failed_exit_code(outcomes)
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

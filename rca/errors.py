@@ -87,7 +87,15 @@ class InputFileError(RcaError):
 
 
 class TimeLimitError(RcaError):
-    """Work on one case (or one step of it) ran past its time limit and was stopped."""
+    """Work on one case (or one step of it) ran past its time limit and was stopped.
+
+    Exit code 4, shared on purpose with TooLargeError: both say "the record is
+    valid but the case is too large to render within rca's limits" (summarise
+    it, render fewer formats, or raise --time-limit), never "the record is
+    wrong" (1) or "an output would have leaked" (3).
+    """
+
+    exit_code = 4
 
 
 class TemplateError(RcaError):
@@ -146,8 +154,9 @@ class LeakError(RcaError):
 class TooLargeError(RcaError):
     """An output is too large for the leak guard to read, so it cannot be shown clean.
 
-    Exit code 4: not a leak (3) and not a bad record (1); the case is too big
-    to render as one document (summarise it, or render fewer formats).
+    Exit code 4 (shared with TimeLimitError): not a leak (3) and not a bad
+    record (1); the case is too big to render as one document (summarise it,
+    or render fewer formats).
     Nothing of the case was written.
     """
 

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from rca import batch
 from rca.audience import select_profiles
-from rca.batch import BuildPlan, build_many
+from rca.batch import BuildPlan, CaseOutcome, Status, build_many, failed_exit_code
 from rca.cli import cli
 from rca.errors import OutputBusyError
 from rca.fs import output_lock
@@ -359,6 +359,42 @@ def test_a_case_over_its_time_limit_fails_alone_and_its_worker_is_replaced(
             "--time-limit or RCA_TIME_LIMIT (0: none)"
         )
     assert not (out / CASE).exists() and leftovers(out) == []
+
+
+def test_the_time_limit_exits_4_for_one_case_and_for_a_build_of_only_limits(
+    setup: tuple[Path, Path, Path],
+    versions: tuple[dict[str, bytes], dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cases, record, out = setup
+    monkeypatch.setenv("RCA_FAILPOINTS", "render=sleep")  # the case runs for ever, in Python
+    common = ["-a", "leadership", "-f", "html", "--today", TODAY, "-o", str(out)]
+    result = CliRunner().invoke(cli, ["render", str(record), *common, "--time-limit", "0.3"])
+    assert result.exit_code == 4, result.output
+    assert result.output == (
+        f"rca: {CASE}: stopped after 0.3 s while analysing it: the per-case time limit. The "
+        "record may be too large to render in one go; raise the limit with --time-limit or "
+        "RCA_TIME_LIMIT (0: none)\n"
+    )
+    result = CliRunner().invoke(cli, ["build", str(cases), *common, "--time-limit", "0.3"])
+    assert result.exit_code == 4, result.output
+    assert snapshot(out / CASE) == versions[0] and leftovers(out) == []
+
+
+def test_a_batch_exits_with_its_most_serious_failure() -> None:
+    def outcome(status: Status = "failed", **flags: bool) -> CaseOutcome:
+        return CaseOutcome("x.yaml", "ESC-1", status, 0.1, **flags)
+
+    built, invalid = outcome("built"), outcome()
+    timed_out, too_large, leak = (
+        outcome(timed_out=True),
+        outcome(too_large=True),
+        outcome(leak=True),
+    )
+    assert failed_exit_code([built, outcome("cached")]) == 0
+    assert failed_exit_code([built, timed_out, too_large]) == 4  # only limits: every record valid
+    assert failed_exit_code([timed_out, invalid]) == 1  # something is wrong with a record
+    assert failed_exit_code([invalid, leak, timed_out]) == 3  # a leak above all
 
 
 def test_a_worker_stuck_where_no_signal_reaches_is_killed(

@@ -128,13 +128,35 @@ class Scanner:
     """The record's identifiers as one regex, with what the guard needs to explain a hit."""
 
     def __init__(self, loaded: LoadedRecord) -> None:
-        self.loaded = loaded
+        self.records = [loaded]
         self.identifiers = declared_identifiers(loaded.record)
         self.regions = record_regions(loaded.record)
         self.matcher = DeclaredMatcher.of(self.identifiers)
-        self._fields = list(_strings(loaded.record, ()))
+        self._fields = [(loaded, path, text) for path, text in _strings(loaded.record, ())]
         self._folded_fields: list[str] | None = None
         self.public = _public_pattern_texts(loaded)
+
+    @classmethod
+    def of_library(cls, records: Sequence[LoadedRecord]) -> Scanner:
+        """One scanner for many records: every case's identifiers in one matcher, one pass.
+
+        For outputs that hold text from many cases (the trends, a site): its cost
+        grows with the identifiers, not with identifiers times cases. It knows every
+        case's schema-constrained codes and hashes and every record's phone regions;
+        a leak's "from record field" note names the case's file where the text is.
+        """
+        if not records:
+            raise ValueError("a library scanner needs at least one record")
+        scanner = cls(records[0])
+        scanner.records = list(records)
+        scanner.identifiers = [i for r in records for i in declared_identifiers(r.record)]
+        scanner.matcher = DeclaredMatcher(scanner.identifiers)  # not kept in of()'s small cache
+        scanner.regions = tuple(dict.fromkeys(x for r in records for x in record_regions(r.record)))
+        scanner.public = frozenset().union(*(_public_pattern_texts(r) for r in records))
+        scanner._fields = [
+            (r, path, text) for r in records for path, text in _strings(r.record, ())
+        ]
+        return scanner
 
     def scan(
         self,
@@ -215,8 +237,8 @@ class Scanner:
             needles.add(skeleton(value))
         needles.discard("")
         if self._folded_fields is None:
-            self._folded_fields = [skeleton(field_text) for _, field_text in self._fields]
-        for (path, _), folded in zip(self._fields, self._folded_fields, strict=True):
+            self._folded_fields = [skeleton(field_text) for _, _, field_text in self._fields]
+        for (loaded, path, _), folded in zip(self._fields, self._folded_fields, strict=True):
             if path[-1:] == ("value",) and path[:1] == ("identifiers",):
                 continue  # the declaration itself
             if path[:1] == ("requests",) and path[-2:] in (
@@ -225,9 +247,9 @@ class Scanner:
             ):
                 continue  # declarations too: the agencies' and authorities' names
             if any(n in folded for n in needles):
-                line, column = self.loaded.where_v2(path)
+                line, column = loaded.where_v2(path)
                 at = "".join(f":{n}" for n in (line, column) if n is not None)
-                return f"from record field {format_path(path)} ({self.loaded.path.name}{at})"
+                return f"from record field {format_path(path)} ({loaded.path.name}{at})"
         return "not in the record's text"
 
     def safe(self, leak: Leak) -> Leak:

@@ -33,7 +33,7 @@ from typing import Any
 
 from rca.artifact import Artifact
 from rca.audience import Profile
-from rca.batch import BuildPlan, CaseOutcome, build_many, environment_key
+from rca.batch import BuildPlan, CaseOutcome, build_many, environment_key, failed_exit_code
 from rca.errors import LeakError, Problem, RcaError, RecordError, UsageError
 from rca.fs import write_atomic
 from rca.load import LoadedRecord, check_record, find_record_files
@@ -70,7 +70,7 @@ class SiteError(RcaError):
 
     def __init__(self, outcomes: Sequence[CaseOutcome]) -> None:
         failed = [o for o in outcomes if o.status == "failed"]
-        self.exit_code = 3 if any(o.leak for o in failed) else 1
+        self.exit_code = failed_exit_code(outcomes)
         lines = [f"{len(failed)} case(s) failed; the site was not updated:"]
         lines += [f"{o.source}: {o.error}" for o in failed]
         super().__init__("\n".join(lines))
@@ -336,15 +336,15 @@ def _trends(
     qa_data: QaData | None = None
     if qa_path is not None:
         qa_data = read_qa_folder(qa_path) if qa_path.is_dir() else QaData(read_qa(qa_path, name="assessments"), None)  # fmt: skip
-    trends = build_trends(records, qa_data, Scope(period="month"), today,
-                          sources=(str(source), str(qa_path) if qa_path else None),
-                          template_dirs=template_dirs)  # fmt: skip
+    trends = build_trends(
+        records, qa_data, Scope(period="month"), today, template_dirs=template_dirs
+    )
     artifacts = render_trends(
         trends, draw_charts(trends, raster=False), TRENDS_FORMATS, template_dirs
     )
     # The trends hold no identifier for any audience: every file is held to that, against
-    # every case's identifiers in one pass (rca.trends' own check runs one scan per case).
-    check_site(records, profile, artifacts, strict=True)
+    # every case's identifiers in one pass, as rca.trends' own check does.
+    check_site(records, profile, artifacts, strict=True, codes=trends.context["meta"]["digests"])
     named = [Artifact(f"trends/{a.name}", a.data, profile.id) for a in artifacts]
     return key, sorted(a.name for a in artifacts), named
 

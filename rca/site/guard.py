@@ -90,12 +90,15 @@ def check_site(
     verdicts: MutableMapping[str, str] | None = None,
     *,
     strict: bool = False,
+    codes: Sequence[str] = (),
 ) -> None:
     """Raise LeakError listing every leak in the site's files; return if there is none.
 
     `verdicts` maps a file name to the key of its last clean scan; files whose
     key is unchanged are not read again, and clean files are recorded. `strict`
     holds the files to "no identifier at all" whatever the profile (the trends).
+    `codes` are texts rca printed that may look like identifiers (the trends'
+    data hashes): a pattern hit on exactly one of them is allowed.
     """
     from rca.privacy.extract import Unreadable
 
@@ -103,7 +106,7 @@ def check_site(
         return
     verdicts = verdicts if verdicts is not None else {}
     allow_declared = profile.privacy.personal is PersonalData.RAW and not strict
-    config = scan_key(records, profile) + ("strict" if strict else "")
+    config = scan_key(records, profile) + ("strict" if strict else "") + repr(sorted(codes))
     scanner: Scanner | None = None
     leaks: dict[tuple[str, str, str, str], Leak] = {}
     for artifact in artifacts:
@@ -111,7 +114,7 @@ def check_site(
         if verdicts.get(artifact.name) == key:
             continue
         if scanner is None:
-            scanner = _library_scanner(records)
+            scanner = _library_scanner(records, tuple(codes))
         try:
             chunks = chunks_of(artifact)
         except (Unreadable, OSError, EOFError) as exc:  # a corrupt gzip stream included
@@ -128,40 +131,22 @@ def check_site(
         raise LeakError(f"site ({profile.id})", list(leaks.values()))
 
 
-def _library_scanner(records: Sequence[LoadedRecord]) -> Scanner:
-    """One scanner for the whole library: every case's identifiers in one matcher.
+def _library_scanner(records: Sequence[LoadedRecord], codes: tuple[str, ...] = ()) -> Scanner:
+    """One scanner for the whole library (`Scanner.of_library`), kept per library in this process.
 
-    The guard's scanner is made for one record; this one looks for every case's
-    declared identifiers at once (one pass over a page, however many cases),
-    knows every case's schema-constrained codes and every record's phone
-    regions. A leak's "from record field" note is looked up in the first record
-    only. Kept per library in this process (`rca serve`).
+    Each brief prints its record's hash (12 hex digits, sometimes all digits); the
+    library scanner knows every record's hash as a schema-constrained code, and
+    `codes` (the trends' data hashes) likewise.
     """
     from rca.privacy.detect import pattern_hits
     from rca.privacy.guard import Scanner
-    from rca.privacy.identifiers import (
-        DeclaredMatcher,
-        declared_identifiers,
-        public_codes,
-        record_regions,
-    )
 
-    key = tuple((r.path, r.sha256) for r in records)
+    key = (tuple((r.path, r.sha256) for r in records), codes)
     if _SCANNER and _SCANNER[0] == key:
         cached: Scanner = _SCANNER[1]
         return cached
-    scanner = Scanner(records[0])
-    everything = [item for r in records for item in declared_identifiers(r.record)]
-    scanner.identifiers = everything
-    scanner.matcher = DeclaredMatcher(everything)
-    scanner.regions = tuple(dict.fromkeys(x for r in records for x in record_regions(r.record)))
-    # Each brief prints its record's hash (12 hex digits, sometimes all digits).
-    hashes = {
-        hit.text for r in records for t in (r.sha256, r.sha256[:12]) for hit in pattern_hits(t)
-    }
-    scanner.public = frozenset().union(
-        scanner.public, hashes, *(public_codes(r.record) for r in records)
-    )
+    scanner = Scanner.of_library(records)
+    scanner.public |= {hit.text for text in codes for hit in pattern_hits(text)}
     _SCANNER[:] = [key, scanner]
     return scanner
 

@@ -55,8 +55,8 @@ DIMENSION_LABELS = {
 class Source:
     """Where the trends came from, for the masthead and the method notes."""
 
-    cases_dir: str
-    qa_source: str | None
+    cases_digest: str  # the records' content (rca.trends.report.records_digest), never a path
+    qa_digest: str | None  # the QA files' content, when there is QA data
     cases: int
     classification: str
     today: date
@@ -83,9 +83,17 @@ def trends_context(
         "since": scope.since.isoformat() if scope.since else None,
         "until": scope.until.isoformat() if scope.until else None,
         "window": _window(scope),
+        # The data's hashes as the generated line prints them: the guard lets them pass.
+        "digests": [d for d in (source.cases_digest, source.qa_digest) if d],
         "generated": (
-            f"rca {__version__}: {plural(source.cases, 'case review')} ({source.cases_dir})"
-            + (f" and {qa_part['items']:,} QA assessments ({source.qa_source})" if qa_part else "")
+            f"rca {__version__}: {plural(source.cases, 'case review')} "
+            f"(records sha256 {source.cases_digest})"
+            + (
+                f" and {qa_part['items']:,} QA assessments"
+                + (f" (sha256 {source.qa_digest})" if source.qa_digest else "")
+                if qa_part
+                else ""
+            )
             + f", as of {source.today.isoformat()}"
         ),
     }

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -74,6 +75,7 @@ class QaTable:
     source: str
     rows: int
     kind: Kind = "assessments"
+    sha256: str = ""  # of the file read ("" for in-memory columns): outputs name data by hash
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,9 @@ def read_qa(
         columns = _stage_parquet(con, path, raw)
     else:
         raise UsageError(f"{path}: expected a .csv or .parquet file")
-    return _finish(con, raw, str(path), columns, name, kind)
+    table = _finish(con, raw, str(path), columns, name, kind)
+    with path.open("rb") as handle:
+        return replace(table, sha256=hashlib.file_digest(handle, "sha256").hexdigest())
 
 
 def read_qa_columns(

@@ -4,12 +4,13 @@ records, qa = load_inputs(cases_dir, qa_path)
 trends = build_trends(records, qa, scope, today)      # QA + case trends and the context
 charts = draw_charts(trends, raster=any(r.raster_diagrams for r in renderers(formats)))
 artifacts = render_trends(trends, charts, formats)    # deck, brief, charts, tables
-check_trends(records, artifacts)                      # the leak guard; nothing written on a hit
+check_trends(records, artifacts, trends)              # the leak guard; nothing written on a hit
 write_trends(artifacts, out / "trends")
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from typing import Any
 
 from rca.artifact import Artifact
 from rca.audience import DecisionDefaults, Profile
-from rca.errors import Leak, LeakError, UsageError
+from rca.errors import Leak, LeakError, TooLargeError, UsageError
 from rca.fs import output_lock, replace_folder
 from rca.load import LoadedRecord, load_records
 from rca.render.registry import Diagram, Renderer, RenderInput
@@ -96,7 +97,6 @@ def build_trends(
     scope: Scope,
     today: date,
     *,
-    sources: tuple[str, str | None] = ("case reviews", None),
     template_dirs: Sequence[Path] = (),
 ) -> Trends:
     """QA trends, case trends (with the analysis's root causes) and the report context."""
@@ -108,9 +108,32 @@ def build_trends(
     qa_part = qa_trends(qa, scope) if qa is not None else None
     labels = labels_for(records)
     (profile,) = select_profiles([AUDIENCE], template_dirs)
-    source = Source(sources[0], sources[1], len(records), profile.classification, today,
-                    decision_defaults(profile, records))  # fmt: skip
+    source = Source(records_digest(records), qa_digest(qa), len(records), profile.classification,
+                    today, decision_defaults(profile, records))  # fmt: skip
     return Trends(qa_part, cases, trends_context(qa_part, cases, source, labels), labels)
+
+
+def records_digest(records: Sequence[LoadedRecord]) -> str:
+    """What the outputs name the case records by: a hash of their content, never a path.
+
+    Issue 11: a folder or file name can hold an identifier (`export_<account>.yaml`),
+    and no output names one. The 12 hex digits tell two runs' data apart.
+    """
+    digest = hashlib.sha256()
+    for case_id, sha256 in sorted((r.record.case_id, r.sha256) for r in records):
+        digest.update(f"{case_id}\0{sha256}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def qa_digest(qa: QaData | None) -> str | None:
+    """A hash of the QA files' content (None without QA data or for in-memory data)."""
+    if qa is None:
+        return None
+    tables = [t for t in (qa.assessments, qa.calibration) if t is not None]
+    if not all(t.sha256 for t in tables):
+        return None
+    digest = hashlib.sha256("\n".join(f"{t.kind} {t.sha256}" for t in tables).encode())
+    return digest.hexdigest()[:12]
 
 
 def decision_defaults(profile: Profile, records: Sequence[LoadedRecord]) -> DecisionDefaults:
@@ -225,40 +248,52 @@ def render_trends(
     return out
 
 
-def check_trends(records: Sequence[LoadedRecord], artifacts: Sequence[Artifact]) -> None:
+def check_trends(
+    records: Sequence[LoadedRecord], artifacts: Sequence[Artifact], trends: Trends | None = None
+) -> None:
     """The leak guard over every output, against every case's declared identifiers.
 
     Trends outputs hold aggregates only, so no audience may see an identifier
-    here: a declared value or an undeclared pattern anywhere stops the run.
+    here: a declared value or an undeclared pattern anywhere stops the run. One
+    scanner holds every case's identifiers (one pass over each output, however
+    many cases). An output too large to read is TooLargeError (exit 4), not a
+    leak. `trends` lets the hashes its "generated" line prints pass as codes.
     """
-    from rca.privacy.extract import Unreadable, extract
+    from rca.privacy.detect import pattern_hits
+    from rca.privacy.extract import TooLarge, Unreadable, extract
     from rca.privacy.guard import Scanner
 
-    scanners = [Scanner(r) for r in records]
-    # Undeclared patterns (emails, phones...) are the same search for every case: the first
-    # scanner does it, knowing every case's public codes; the others look for their own
-    # declared identifiers only.
-    if scanners:
-        scanners[0].public = frozenset().union(*(s.public for s in scanners))
+    if not records:
+        return
+    scanner = Scanner.of_library(records)
+    if trends is not None:
+        source = trends.context["meta"]["digests"]
+        scanner.public |= {hit.text for text in source for hit in pattern_hits(text)}
     leaks: dict[tuple[str, str, str, str], Leak] = {}
+    too_large: list[str] = []
     for artifact in artifacts:
         try:
             chunks = extract(artifact.name, artifact.data)
+        except TooLarge as exc:
+            too_large.append(f"{scanner.mask(artifact.name)}: {exc}")
+            continue
         except Unreadable as exc:
-            leak = Leak(
-                artifact.name,
-                "whole file",
-                f"cannot be read, so cannot be shown clean: {exc}",
-                "unreadable",
+            leak = scanner.safe(
+                Leak(
+                    artifact.name,
+                    "whole file",
+                    f"cannot be read, so cannot be shown clean: {exc}",
+                    "unreadable",
+                )
             )
             leaks[(leak.artifact, leak.where, leak.what, leak.variant)] = leak
             continue
-        for n, scanner in enumerate(scanners):
-            found = scanner.scan(artifact.name, chunks, allow_declared=False, patterns=n == 0)
-            for leak in found:
-                leaks.setdefault((leak.artifact, leak.where, leak.what, leak.variant), leak)
+        for leak in scanner.scan(artifact.name, chunks, allow_declared=False):
+            leaks.setdefault((leak.artifact, leak.where, leak.what, leak.variant), leak)
     if leaks:
         raise LeakError("trends", list(leaks.values()))
+    if too_large:
+        raise TooLargeError("trends", too_large)
 
 
 def write_trends(artifacts: Sequence[Artifact], folder: Path) -> list[Path]:
@@ -278,13 +313,12 @@ def run(
 ) -> tuple[Trends, list[Path]]:
     """The whole trends run; returns the trends and the files written under OUT/trends."""
     records, qa = load_inputs(cases_dir, qa_path)
-    trends = build_trends(records, qa, scope, today, sources=(str(cases_dir), str(qa_path) if qa else None),
-                          template_dirs=template_dirs)  # fmt: skip
+    trends = build_trends(records, qa, scope, today, template_dirs=template_dirs)
     documents = renderers(formats)
     charts = (
         draw_charts(trends, raster=any(r.raster_diagrams for r in documents)) if documents else {}
     )
     artifacts = render_trends(trends, charts, formats, template_dirs)
-    check_trends(records, artifacts)
+    check_trends(records, artifacts, trends)
     with output_lock(out_dir, "trends"):
         return trends, write_trends(artifacts, out_dir / "trends")

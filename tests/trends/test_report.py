@@ -11,7 +11,9 @@ import csv
 import io
 import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from trends_helpers import CASES, Rendered
 
 from rca.artifact import Artifact
 from rca.cli import cli
-from rca.errors import LeakError
+from rca.errors import LeakError, TooLargeError
 from rca.privacy.identifiers import declared_identifiers
 from rca.trends import charts as chart_module
 from rca.trends.generate import AMBIGUOUS_ATTRIBUTE, ATTRIBUTES, SHIFT_ATTRIBUTE
@@ -227,6 +229,58 @@ def test_leak_guard_stops_an_identifier_in_any_trends_output(rendered: Rendered)
         check_trends(records, [artifact])
     assert caught.value.exit_code == 3
     assert value not in str(caught.value)
+
+
+def test_leak_guard_holds_every_cases_identifiers_in_one_scanner(rendered: Rendered) -> None:
+    records, _ = load_inputs(CASES, None)
+    value = declared_identifiers(records[-1].record)[-1].value  # the last case's, not the first's
+    artifact = Artifact("tables/case_actions.csv", f"owner\n{value}\n".encode(), "leadership")
+    with pytest.raises(LeakError) as caught:
+        check_trends(records, [artifact], rendered.trends)
+    assert value not in str(caught.value)
+
+
+def test_an_output_too_large_to_read_is_exit_4_not_a_leak(
+    rendered: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rca.privacy.extract as extract_module
+
+    records, _ = load_inputs(CASES, None)
+    monkeypatch.setattr(extract_module, "MAX_MEMBERS", 5)  # the deck is now over the limit
+    deck = Artifact("trends.pptx", rendered.artifacts["trends.pptx"], "leadership")
+    with pytest.raises(TooLargeError) as caught:
+        check_trends(records, [deck], rendered.trends)
+    assert caught.value.exit_code == 4
+    assert "trends.pptx: package:" in str(caught.value) and "personal data" not in str(caught.value)
+
+
+def test_outputs_name_the_data_by_hash_never_by_folder_or_file(rendered: Rendered) -> None:
+    """Issue 11: a path can hold an identifier; the generated line names data by hash."""
+    generated = rendered.trends.context["meta"]["generated"]
+    assert re.fullmatch(
+        r"rca \S+: 7 case reviews \(records sha256 [0-9a-f]{12}\) and [\d,]+ QA assessments "
+        r"\(sha256 [0-9a-f]{12}\), as of 2026-11-25",
+        generated,
+    ), generated
+    # Read back by tools other than the guard's: the deck's XML, poppler, the files' bytes.
+    texts: dict[str, str] = {}
+    for name, data in rendered.artifacts.items():
+        if name.endswith(".pptx"):
+            with zipfile.ZipFile(io.BytesIO(data)) as deck:
+                texts[name] = " ".join(
+                    deck.read(m).decode("utf-8", "replace") for m in deck.namelist()
+                )
+        elif name.endswith(".pdf"):
+            texts[name] = subprocess.run(
+                ["pdftotext", str(rendered.folder / name), "-"],
+                check=True, capture_output=True, text=True,
+            ).stdout  # fmt: skip
+        elif not name.endswith(".png"):
+            texts[name] = data.decode("utf-8")
+    assert any("records sha256" in " ".join(t.split()) for t in texts.values())
+    for name, text in texts.items():
+        for path in (str(ROOT), CASES.name, "qa/assessments"):
+            assert path not in text, f"{name} names {path!r}"
 
 
 # --------------------------------------------------------------------------- CLI

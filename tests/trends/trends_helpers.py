@@ -36,6 +36,6 @@ def render(folder: Path, today: date = TODAY, scope: Scope | None = None) -> Ren
     trends = build_trends(records, qa, scope or Scope(), today)
     charts = draw_charts(trends)
     artifacts = render_trends(trends, charts, ["pptx", "pdf", "html", "csv", "json"])
-    check_trends(records, artifacts)
+    check_trends(records, artifacts, trends)
     write_trends(artifacts, folder)
     return Rendered(trends, charts, {a.name: a.data for a in artifacts}, folder)
