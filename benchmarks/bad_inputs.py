@@ -1,7 +1,7 @@
 """How fast each hostile or broken input ends, through the real command line.
 
     .venv/bin/python -m benchmarks.bad_inputs            # about a minute
-    .venv/bin/python -m benchmarks.bad_inputs --slow     # also the 5,000-cause record (~2 min)
+    .venv/bin/python -m benchmarks.bad_inputs --slow     # also a 1,000-cause record (~1 min)
 
 Each input is run as `rca ...` in a fresh process (start-up included, as a user
 sees it) and reported with its wall time, exit code, the number of lines it
@@ -76,6 +76,12 @@ def _big_graph(path: Path, causes: int) -> Path:
     return path
 
 
+def _identifiers(folder: Path, count: int) -> Path:
+    from benchmarks.privacy_bench import with_identifiers
+
+    return Path(with_identifiers(count, folder).path)
+
+
 def inputs(tmp: Path, slow: bool) -> list[tuple[str, list[str]]]:
     """(name, rca arguments) for every bad input."""
     raw = CASE.read_bytes()
@@ -114,11 +120,20 @@ def inputs(tmp: Path, slow: bool) -> list[tuple[str, list[str]]]:
         ),
         ("1,000-step chain: render, all formats", ["render", str(tmp / "chain.yaml"), "-o", out]),
     ]
+    many = str(_identifiers(tmp, 4990))
+    found += [
+        ("4,990 declared identifiers: validate", ["validate", many]),
+        ("4,990 declared identifiers: render, all formats", ["render", many, "-o", out]),
+        (
+            "5,000 causes: render, all formats",
+            ["render", str(_big_graph(tmp / "big.yaml", 5000)), "-o", out],
+        ),
+    ]
     if slow:
         found.append(
             (
-                "5,000 causes: render, all formats (default 120 s limit)",
-                ["render", str(_big_graph(tmp / "big.yaml", 5000)), "-o", out],
+                "1,000 causes (the most rendered): render, all formats",
+                ["render", str(_big_graph(tmp / "big1000.yaml", 1000)), "-o", out],
             )
         )
     return found
@@ -144,7 +159,7 @@ def run_one(args: list[str]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Measure every bad input; print a table; optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--slow", action="store_true", help="include the 5,000-cause record")
+    parser.add_argument("--slow", action="store_true", help="include a 1,000-cause record")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     options = parser.parse_args(argv)
     results: dict[str, Any] = {}

@@ -39,7 +39,7 @@ from typing import Any, Literal
 from rca import __version__
 from rca.audience import Profile
 from rca.cache import drop_cases, load_manifest, save_manifest
-from rca.errors import InputFileError, LeakError, RcaError, TimeLimitError, TooLargeError
+from rca.errors import InputFileError, LeakError, LimitError, RcaError, TimeLimitError
 from rca.fs import STAGE, output_lock, read_capped
 from rca.limits import case_seconds
 from rca.load import check_record, find_record_files
@@ -68,7 +68,7 @@ class CaseOutcome:
     peak_rss_mb: float | None = None
     leak: bool = False  # the failure was the leak guard stopping an output
     timed_out: bool = False  # the failure was the per-case time limit
-    too_large: bool = False  # the failure was an output too large for the leak guard to read
+    too_large: bool = False  # the failure was another limit: an output or a graph too large
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
         error, leak = str(exc), True
     except TimeLimitError as exc:
         error, timed_out = str(exc), True
-    except TooLargeError as exc:
+    except LimitError as exc:  # an output too large to check, or too many causes to render
         error, too_large = str(exc), True
     except RcaError as exc:
         error = str(exc)
@@ -187,8 +187,9 @@ def failed_exit_code(outcomes: Sequence[CaseOutcome]) -> int:
 
     3 if the leak guard stopped any case; 1 if any case failed for another reason
     (an invalid record, a write error); 4 only when every failure was a limit (the
-    per-case time limit, an output too large to check), so a script reading 4 knows
-    that every record was valid and only size stood in the way.
+    per-case time limit, an output too large to check, too many causes to render),
+    so a script reading 4 knows that every record was valid and only size stood in
+    the way.
     """
     failed = [o for o in outcomes if o.status == "failed"]
     if not failed:
@@ -196,7 +197,7 @@ def failed_exit_code(outcomes: Sequence[CaseOutcome]) -> int:
     if any(o.leak for o in failed):
         return LeakError.exit_code
     if all(o.timed_out or o.too_large for o in failed):
-        return TooLargeError.exit_code
+        return LimitError.exit_code
     return RcaError.exit_code
 
 

@@ -86,16 +86,30 @@ class InputFileError(RcaError):
         return (InputFileError, (self.path, self.reason))
 
 
-class TimeLimitError(RcaError):
-    """Work on one case (or one step of it) ran past its time limit and was stopped.
+class LimitError(RcaError):
+    """A valid case that is too large to render within one of rca's limits; nothing was written.
 
-    Exit code 4, shared on purpose with TooLargeError: both say "the record is
-    valid but the case is too large to render within rca's limits" (summarise
-    it, render fewer formats, or raise --time-limit), never "the record is
-    wrong" (1) or "an output would have leaked" (3).
+    Exit code 4, shared on purpose by every limit (time, size of an output,
+    size of the graph): "the record is valid but the case is too large to
+    render" (split or summarise it, render fewer formats, or raise
+    --time-limit), never "the record is wrong" (1) or "an output would have
+    leaked" (3).
     """
 
     exit_code = 4
+
+
+class TimeLimitError(LimitError):
+    """Work on one case (or one step of it) ran past its time limit and was stopped."""
+
+
+class RenderLimitError(LimitError):
+    """A case with more causes than rca lays out and renders; refused before any work.
+
+    Checked up front so that a record of thousands of causes (valid: `validate`
+    and `analyze` handle it) ends in a second with one line, not minutes later
+    at the time limit.
+    """
 
 
 class TemplateError(RcaError):
@@ -151,16 +165,14 @@ class LeakError(RcaError):
         return (LeakError, (self.case_id, self.leaks))
 
 
-class TooLargeError(RcaError):
+class TooLargeError(LimitError):
     """An output is too large for the leak guard to read, so it cannot be shown clean.
 
-    Exit code 4 (shared with TimeLimitError): not a leak (3) and not a bad
-    record (1); the case is too big to render as one document (summarise it,
-    or render fewer formats).
+    Exit code 4 (LimitError): not a leak (3) and not a bad record (1); the case
+    is too big to render as one document (summarise it, or render fewer
+    formats).
     Nothing of the case was written.
     """
-
-    exit_code = 4
 
     def __init__(self, case_id: str, reasons: Sequence[str]) -> None:
         self.case_id = case_id

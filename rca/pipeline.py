@@ -19,9 +19,28 @@ from typing import Any
 from rca.artifact import Artifact
 from rca.audience import Profile, select_profiles
 from rca.cache import forget_cases
+from rca.errors import RenderLimitError
 from rca.fs import failpoint, output_lock, replace_folder
 from rca.limits import case_seconds, time_limit
 from rca.load import LoadedRecord, load_records
+
+# More causes than this are not laid out and rendered: at 1,000 a build of every format
+# takes about a minute (benchmarks.scaling), at 5,000 the graph's layout alone runs past
+# any sensible limit, and no reader follows a causal graph of thousands of boxes.
+# `validate` and `analyze` have no such limit.
+MAX_RENDER_CAUSES = 1000
+
+
+def check_renderable(loaded: LoadedRecord) -> None:
+    """Raise RenderLimitError for a case with more causes than rca renders; before any work."""
+    record = loaded.record
+    if len(record.causes) > MAX_RENDER_CAUSES:
+        raise RenderLimitError(
+            f"{record.case_id}: {len(record.causes):,} causes is more than rca renders "
+            f"({MAX_RENDER_CAUSES:,}): a causal graph that size can be neither laid out in "
+            "time nor read; nothing was written. `rca validate` and `rca analyze` work on it; "
+            "split it into smaller analyses to render it"
+        )
 
 
 class _Step:
@@ -53,6 +72,7 @@ def render_case(
     from rca.render.registry import RenderInput, get_renderer
 
     step = step or _Step()
+    check_renderable(loaded)
     failpoint("render")
     renderers = []
     for fmt in formats:  # inputs a renderer checks up front (a deck master), before the next

@@ -180,3 +180,23 @@ def test_a_chain_of_a_thousand_causes_is_walked_without_recursion(tmp_path: Path
         context = build_context(loaded, findings, profile)
         for draw in (fishbone, causal_graph, why_chains):
             assert draw(context).dot.startswith("digraph")
+
+
+def test_more_causes_than_rca_renders_is_refused_at_once_with_exit_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rca import pipeline
+
+    causes = len(check_record(CASE)[0].record.causes)  # type: ignore[union-attr]
+    monkeypatch.setattr(pipeline, "MAX_RENDER_CAUSES", causes - 1)  # as 5,000 would be at 1,000
+    monkeypatch.setenv("RCA_FAILPOINTS", "render=sleep")  # rendering would never end
+    out = tmp_path / "out"
+    result = run("render", str(CASE), "-o", str(out))
+    assert result.exit_code == 4
+    assert result.output == (
+        f"rca: ESC-0185: {causes} causes is more than rca renders ({causes - 1}): a causal graph "
+        "that size can be neither laid out in time nor read; nothing was written. `rca validate` "
+        "and `rca analyze` work on it; split it into smaller analyses to render it\n"
+    )
+    assert not out.exists()
+    assert run("analyze", str(CASE)).exit_code == 0

@@ -309,3 +309,33 @@ def test_golden_brief(
     css = (Path(__file__).parents[2] / "templates" / "briefs" / "style.css").read_text()
     assert css.strip() in html
     golden(f"briefs/brief_small-{audience}.html", html.replace(css.strip(), "/* style.css */"))
+
+
+def test_a_record_with_thousands_of_identifiers_lists_60_and_counts_the_rest(
+    brief_input: BriefInput, tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(
+        (Path(__file__).parent.parent / "data/render/brief_small.yaml").read_text()
+    )
+    declared = len(data["identifiers"])
+    data["identifiers"] += [
+        {"id": f"X{n}", "kind": "device_id" if n % 2 else "email", "value": value}
+        for n, value in (
+            (n, f"DEV-{n:05d}-T" if n % 2 else f"p{n}@mail.example") for n in range(80)
+        )
+    ]
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    html = html_of(brief_input(path, "specialist"))
+    names = html[html.index('<dl class="pairs compact names">') :]
+    names = names[: names.index("</dl>")]
+    assert names.count("<dt>") == 60
+    note = re.search(r"And ([\d,]+) more, by kind:(.*?)</p>", html, re.S)
+    assert note is not None
+    assert int(note.group(1)) == declared + 80 - 60
+    counts = " ".join(note.group(2).split())
+    hidden = data["identifiers"][60:]
+    assert f"{sum(1 for i in hidden if i['kind'] == 'device_id')} device id;" in counts
+    assert counts.endswith(f"{sum(1 for i in hidden if i['kind'] == 'email')} email.")
