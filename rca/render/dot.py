@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rca.errors import RcaError
+from rca.errors import RcaError, TimeLimitError
 
 FONT = "Liberation Sans"
 SVG_FONTS = "'Liberation Sans', Arial, Helvetica, sans-serif"
@@ -296,8 +296,8 @@ def _run(source: str, engine: str, name: str, raster: bool = True) -> Drawing:
             )
         except FileNotFoundError:
             raise RcaError("graphviz 'dot' not found; run scripts/setup.sh") from None
-        except subprocess.TimeoutExpired:
-            raise RcaError(
+        except subprocess.TimeoutExpired:  # a limit (exit 4), not a wrong record
+            raise TimeLimitError(
                 f"graphviz 'dot' took longer than {TIMEOUT_SECONDS:g} s to lay out the {name} "
                 "diagram; the case may have too many causes or events to draw"
             ) from None

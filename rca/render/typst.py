@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from rca.errors import RcaError
+from rca.errors import RcaError, TimeLimitError
 from rca.render.html import brief_html, template_roots
 from rca.render.htmltree import html_tree, text_of
 from rca.render.pdf import RENDER_SECONDS
@@ -329,7 +329,7 @@ class TypstWorker:
                 answer = _read_within(proc.stdout, seconds)
             except TimeoutError:
                 self._kill()
-                raise RcaError(
+                raise TimeLimitError(  # a limit (exit 4), as WeasyPrint's
                     f"{what} took longer than {seconds:g} s; the record may hold too much text "
                     "for one brief (raise RCA_RENDER_SECONDS to allow more)"
                 ) from None

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from rca.errors import RcaError
+from rca.errors import RcaError, TimeLimitError
 from rca.render import dot
 from rca.render.diagrams import render_diagrams
 from rca.render.registry import Diagram
@@ -411,8 +411,11 @@ def test_dot_timeout_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         raise subprocess.TimeoutExpired(cmd="dot", timeout=kwargs["timeout"])
 
     monkeypatch.setattr(subprocess, "run", slow)
-    with pytest.raises(RcaError, match=r"took longer than 30 s to lay out the fishbone diagram"):
+    with pytest.raises(
+        TimeLimitError, match=r"took longer than 30 s to lay out the fishbone diagram"
+    ) as caught:
         dot.draw("digraph G { timeout_test }", name="fishbone")
+    assert caught.value.exit_code == 4  # a limit, not a wrong record
 
 
 def test_dot_failure_is_a_clear_error() -> None:

@@ -21,7 +21,7 @@ import lxml.html
 import pytest
 from pdf_parity import collisions, parity_problems, pdf_text
 
-from rca.errors import RcaError
+from rca.errors import RcaError, TimeLimitError
 from rca.render.registry import PDF_ENGINE_VARIABLE, PDF_ENGINES
 from rca.templating import builtin_template_dir
 
@@ -181,10 +181,11 @@ def test_typst_runs_within_the_time_limit(tmp_path: Path, monkeypatch: Any) -> N
 
     worker = typst.TypstWorker()
     slow = "#let n = 0\n#for i in range(1000000000) { n += 1 }\n#n\n"
-    with pytest.raises(RcaError, match=r"longer than 0\.5 s"):
+    with pytest.raises(TimeLimitError, match=r"longer than 0\.5 s") as caught:
         worker.compile(
             slow, root=tmp_path, inputs={}, seconds=0.5, what="laying out", where=tmp_path
         )
+    assert caught.value.exit_code == 4  # a limit, as WeasyPrint's
     # The stuck process was killed; the next brief gets a fresh one.
     assert worker.compile(
         '#set document(title: [t])\n#set text(lang: "en")\nok',
@@ -201,7 +202,6 @@ def test_the_case_time_limit_stops_typst_too(tmp_path: Path) -> None:
     # The per-case limit (rca.limits, a signal) ends the wait for the child; the
     # child is killed, so its late answer never reaches the next brief.
     from rca import limits
-    from rca.errors import TimeLimitError
     from rca.render import typst
 
     worker = typst.TypstWorker()
