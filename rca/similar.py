@@ -4,7 +4,10 @@ A case is described by two bags: its codes (process types, cause codes, fishbone
 categories) and its words (title, problem statement, escalation summary, cause
 statements). Each bag is weighted with scikit-learn's TF-IDF, so a cause code
 two cases share counts for more when few other cases have it, and the two
-cosine similarities are blended. The reasons are the shared codes and the
+cosine similarities are blended. In the codes' bag a cause code weighs twice a
+process type or a fishbone category: a shared code says the same thing failed,
+a shared process type only that the same kind of request was handled (and a
+library has a dozen process types, but hundreds of codes). The reasons are the shared codes and the
 shared terms that weigh most in both cases.
 
 Features are built from an audience's render context, which is already
@@ -35,7 +38,9 @@ if TYPE_CHECKING:
 CODE_WEIGHT = 0.55  # the blend: codes say what failed, words say how
 TERM_WEIGHT = 1 - CODE_WEIGHT
 MAX_TERMS = 5  # shared terms quoted per match
-FEATURES_VERSION = 1  # bump when what `features` reads changes (cached features go stale)
+FEATURES_VERSION = 2  # bump when what `features` reads or `rank_all` weighs changes
+# How much each kind of code weighs in the codes' bag, before the bag is normalised.
+KIND_WEIGHTS = {"process": 1.0, "code": 2.0, "category": 1.0}
 
 _STAND_IN = re.compile(
     r"\[[^\]\n]{1,40}\]|\b(?:"
@@ -192,6 +197,7 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
         return {f.case_id: [] for f in corpus}
     import numpy as np
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.preprocessing import normalize
 
     def bag(f: Features) -> list[str]:
         return (
@@ -200,8 +206,13 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
             + [f"category:{c}" for c in f.categories]
         )
 
-    coded = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)  # doc is a bag already
+    # doc is a bag already; rows are normalised after the kinds are weighed
+    coded = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True, norm=None)
     code_matrix = coded.fit_transform([bag(f) for f in corpus])
+    kinds = np.array(
+        [KIND_WEIGHTS[name.split(":", 1)[0]] for name in coded.get_feature_names_out()]
+    )
+    code_matrix = normalize(code_matrix.multiply(kinds).tocsr())
     worded = TfidfVectorizer(
         stop_words=sorted(ENGLISH_STOP_WORDS | _MORE_STOP_WORDS),
         ngram_range=(1, 2),
@@ -213,11 +224,11 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
         max_df=0.5 if len(corpus) >= 5 else 1.0,
     )
     try:
-        term_matrix = worded.fit_transform([_STAND_IN.sub(" ", f.text) for f in corpus])
+        term_matrix = worded.fit_transform([_STAND_IN.sub(" ", f.text) for f in corpus]).tocsr()
         terms = worded.get_feature_names_out()
     except ValueError:  # no words at all (every text withheld)
         term_matrix, terms = None, np.array([])
-    # Rows are L2-normalised by TfidfVectorizer: the dot product is the cosine.
+    # Rows are L2-normalised (the words by TfidfVectorizer): the dot product is the cosine.
     scores = CODE_WEIGHT * (code_matrix @ code_matrix.T).toarray()
     if term_matrix is not None:
         scores += TERM_WEIGHT * (term_matrix @ term_matrix.T).toarray()
@@ -250,11 +261,20 @@ def _match(
     rows: tuple[int, int],
     common: set[str],
 ) -> Match:
+    import numpy as np
+
     i, j = rows
     shared_terms: list[str] = []
     if term_matrix is not None:
-        weights = term_matrix[i].multiply(term_matrix[j]).tocoo()
-        ranked = sorted(zip(weights.col, weights.data, strict=True), key=lambda t: -t[1])
+        # The terms both rows hold, by the product of their weights: numpy intersects the
+        # two CSR rows' columns (a sparse product per pair cost 0.4 ms, 2 s at 1,000 cases).
+        ptr, cols, vals = term_matrix.indptr, term_matrix.indices, term_matrix.data
+        a, b = slice(ptr[i], ptr[i + 1]), slice(ptr[j], ptr[j + 1])
+        both, at_a, at_b = np.intersect1d(cols[a], cols[b], assume_unique=True,
+                                          return_indices=True)  # fmt: skip
+        weights = vals[a][at_a] * vals[b][at_b]
+        pairs = zip(both.tolist(), weights.tolist(), strict=True)  # ties: by the term
+        ranked = sorted(pairs, key=lambda t: (-round(t[1], 12), str(terms[t[0]])))
         for col, _ in ranked:
             term = str(terms[col])
             # A bigram says more than its words: keep it, and skip words it already holds.
