@@ -19,7 +19,7 @@ from rca.load import LoadedRecord
 from rca.model import OPEN_ACTION_STATUSES
 from rca.similar import features
 
-CARD_VERSION = 1
+CARD_VERSION = 2  # 2: the requests, each with its process types
 
 
 def case_card(loaded: LoadedRecord, profile: Profile, *, today: date) -> dict[str, Any]:
@@ -77,6 +77,16 @@ def card_from_context(context: dict[str, Any]) -> dict[str, Any]:
             t for r in case["requests"] for t in (r["process_type"], *r["additional_process_types"])
         )
     )
+    requests = [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "process_types": list(
+                dict.fromkeys([r["process_type"], *r["additional_process_types"]])
+            ),
+        }
+        for r in case["requests"]
+    ]
     root_categories = list(dict.fromkeys(r["category"] for r in roots))
     diagrams = [spec(context) for spec in (fishbone, causal_graph, why_chains, timeline)]
     used = {
@@ -98,6 +108,7 @@ def card_from_context(context: dict[str, Any]) -> dict[str, Any]:
         "status": review["status"],
         "severity": escalation["severity"],
         "process_types": process_types,
+        "requests": requests,
         "detected_by": escalation["detected_by"],
         "detected": detected_on(case["timeline"]),
         "problem": findings["problem"],

@@ -194,7 +194,7 @@ def trends_page(site: Site, files: Sequence[str], dirs: Sequence[Path]) -> Artif
         "trends.html.j2",
         site,
         dirs,
-        charts=[{"file": f, "name": _title(Path(f).stem)} for f in charts],
+        charts=[{"file": f, "name": _chart_title(Path(f).stem)} for f in charts],
         tables=[
             {"file": f, "json": f[: -len(".csv")] + ".json", "name": _title(Path(f).stem)}
             for f in tables
@@ -210,6 +210,18 @@ def search_page(site: Site, dirs: Sequence[Path]) -> Artifact:
 
 def _options(values: Any) -> list[str]:
     return sorted(set(values))
+
+
+_CHART_KINDS = {"pchart": "Control chart (p-chart)", "pareto": "Pareto chart"}
+
+
+def _chart_title(stem: str) -> str:
+    """A chart's file name in words: "pchart-legal_scope_correct" is "Control chart
+    (p-chart): legal scope correct"."""
+    kind, _, rest = stem.partition("-")
+    if kind in _CHART_KINDS and rest:
+        return f"{_CHART_KINDS[kind]}: {rest.replace('_', ' ').replace('-', ' ')}"
+    return _title(stem)
 
 
 def _title(stem: str) -> str:

@@ -48,17 +48,36 @@
       return;
     }
     var found = await engine.search(query);
+    var results = found.results;
+    // Words pasted from a case read as a phrase: the pages holding it, as written, come
+    // first (Pagefind matches a quoted query exactly), then those with the words apart.
+    if (query.indexOf('"') < 0 && /\s/.test(query)) {
+      var exact = (await engine.search('"' + query + '"')).results;
+      var ids = {};
+      exact.forEach(function (r) { ids[r.id] = true; });
+      results = exact.concat(results.filter(function (r) { return !ids[r.id]; }));
+    }
     // Pagefind matches words loosely (stems, near numbers: "10007" finds "100%"). A term
     // with a digit in it (a date, a number, a reference) must appear as typed.
-    var exact = query.toLowerCase().split(/\s+/).filter(function (t) { return /\d/.test(t); })
+    var typed = query.toLowerCase().split(/\s+/).filter(function (t) { return /\d/.test(t); })
       .map(function (t) { return t.replace(/^[^\w]+|[^\w]+$/g, ""); });
+    // When a word is not in the index Pagefind falls back to a shorter one ("Porterfield"
+    // finds "port"): a page is kept only if each word of the query begins a word of the
+    // page, give or take an ending of up to five letters (Pagefind's stemming).
+    var words = query.toLowerCase().match(/\p{L}{3,}/gu) || [];
+    function holds(content, word) {
+      var need = Math.min(word.length, Math.max(4, word.length - 5));
+      var start = word.slice(0, need);
+      return (content.match(/\p{L}+/gu) || []).some(function (w) { return w.slice(0, need) === start; });
+    }
     var kept = [], seen = 0;
-    while (kept.length < 20 && seen < found.results.length) {
-      var batch = await Promise.all(found.results.slice(seen, seen + 20).map(function (r) { return r.data(); }));
+    while (kept.length < 20 && seen < results.length) {
+      var batch = await Promise.all(results.slice(seen, seen + 20).map(function (r) { return r.data(); }));
       seen += batch.length;
       batch.forEach(function (data) {
         var content = (data.content || "").toLowerCase();
-        if (kept.length < 20 && exact.every(function (t) { return content.indexOf(t) >= 0; })) { kept.push(data); }
+        if (kept.length < 20 && typed.every(function (t) { return content.indexOf(t) >= 0; }) &&
+            words.every(function (w) { return holds(content, w); })) { kept.push(data); }
       });
     }
     kept.forEach(function (data) {
@@ -70,7 +89,7 @@
       item.appendChild(excerpt(data.excerpt || ""));
       list.appendChild(item);
     });
-    var n = seen >= found.results.length ? kept.length : found.results.length;
+    var n = seen >= results.length ? kept.length : results.length;
     var quoted = "“" + query + "”";
     say(n === 0 ? "No case matches " + quoted + "." : (n === 1 ? "1 case matches " : n + " cases match ") + quoted + (n > kept.length ? "; the first " + kept.length + " are shown." : "."));
   }
