@@ -43,6 +43,60 @@ def leadership_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
 
 @pytest.fixture(scope="session")
 def specialist_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
-    """The bundled cases' specialist site (HTML briefs, no trends page)."""
-    out = tmp_path_factory.mktemp("site") / "specialist"
-    return site_for(CASES, out, "specialist", trends=False)
+    """The bundled cases' specialist site (HTML briefs, the trends page of the cases)."""
+    base = tmp_path_factory.mktemp("site")
+    return site_for(copy_cases(base / "cases"), base / "specialist", "specialist")
+
+
+# Identifiers that no bundled record and no other test uses, planted in one record's
+# problem statement (a page, the search index, the briefs and decks all show it).
+PLANTED = {
+    "person_name": "Orsolya Brandvold",
+    "email": "Thessaly.Brandvold@example.org",
+    "phone": "+1 (312) 555-0158",
+    "username": "kestrel_wharf_31",
+    "ip_address": "198.51.100.219",
+}
+# Every way a reader (or a search box) might write them.
+PLANTED_VARIANTS = (
+    "Orsolya Brandvold", "BRANDVOLD", "orsolya", "Brandvold, Orsolya",
+    "Thessaly.Brandvold@example.org", "thessaly.brandvold@example.org", "thessaly.brandvold",
+    "+1 (312) 555-0158", "312-555-0158", "3125550158", "13125550158", "555-0158",
+    "kestrel_wharf_31", "KESTREL_WHARF_31", "kestrel wharf", "kestrelwharf31", "kestrel",
+    "198.51.100.219", "198 51 100 219",
+)  # fmt: skip
+PLANTED_CASE = "ESC-0163"
+PLANTED_SENTENCE = "The request was relayed by telephone from a private courier depot."
+
+
+def plant(source: Path) -> Path:
+    """ESC-0163 with the planted identifiers declared and written into its problem."""
+    record = source / f"{PLANTED_CASE}.yaml"
+    text = record.read_text(encoding="utf-8")
+    said = (
+        f"{PLANTED_SENTENCE[:-1]} by {PLANTED['person_name']} ({PLANTED['email']}, "
+        f"{PLANTED['phone']}), user {PLANTED['username']} at {PLANTED['ip_address']}."
+    )
+    before = "went to the wrong account holder."
+    assert text.count(before) == 1
+    text = text.replace(before, f"{before}\n    {said}")
+    declared = "".join(
+        f'  - {{id: I{90 + n}, kind: {kind}, value: "{value}", label: planted by the site tests}}\n'
+        for n, (kind, value) in enumerate(PLANTED.items())
+    )
+    text = text.replace("\nidentifiers:\n", f"\nidentifiers:\n{declared}", 1)
+    record.write_text(text, encoding="utf-8")
+    return source
+
+
+@pytest.fixture(scope="session")
+def planted_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SiteResult]:
+    """ESC-0163 with planted identifiers: the leadership site with its PDF and deck (so
+    the case page links them), and the specialist site (HTML)."""
+    base = tmp_path_factory.mktemp("planted")
+    source = plant(copy_cases(base / "cases", (PLANTED_CASE,)))
+    return {
+        "leadership": site_for(source, base / "leadership", "leadership", trends=False,
+                               formats=("pptx", "pdf", "html")),
+        "specialist": site_for(source, base / "specialist", "specialist", trends=False),
+    }  # fmt: skip

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import html
 import html.parser
 import re
+import subprocess
 import urllib.parse
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from rca.errors import LeakError, RecordError, UsageError
 from rca.load import load_records
 from rca.site.build import MANIFEST, SiteResult
 from rca.site.guard import check_site
-from tests.site.conftest import CASES, copy_cases, site_for
+from tests.site.conftest import CASES, PLANTED, PLANTED_VARIANTS, copy_cases, site_for
 
 BUNDLED = sorted(p.stem for p in CASES.glob("*.yaml"))
 
@@ -162,42 +165,49 @@ def test_the_guard_reads_compressed_search_files_and_stylesheets() -> None:
     )
 
 
-CANARY_TOKEN = "Quillfeather"  # in no record, no template, no English word list
-CANARY = {
-    "kind": "person_name",
-    "value": f"Marisol {CANARY_TOKEN}",
-    "label": "planted for the site test",
-}
+def _readable_text(path: Path) -> str:
+    """What a file says, read without the guard's extractors: poppler for PDFs, the slide
+    XML of a deck, gzip for Pagefind's files, the bytes of everything else."""
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              check=True)  # fmt: skip
+        return done.stdout.decode("utf-8")
+    if path.suffix == ".pptx":
+        with zipfile.ZipFile(path) as deck:
+            xml = " ".join(
+                deck.read(n).decode("utf-8") for n in deck.namelist() if n.endswith(".xml")
+            )
+        return html.unescape(re.sub(r"<[^>]+>", "", xml))
+    if data[:2] == b"\x1f\x8b":  # Pagefind's index files
+        data = gzip.decompress(data)
+    return data.decode("utf-8", "replace")
 
 
-def test_a_planted_identifier_is_absent_from_every_site_file(tmp_path: Path) -> None:
-    source = copy_cases(tmp_path / "cases", ("ESC-0163", "ESC-0171"))
-    record = source / "ESC-0163.yaml"
-    text = record.read_text(encoding="utf-8")
-    text = text.replace(
-        "were produced\n    on a 2703(d) order.",
-        f"were produced\n    on a 2703(d) order after {CANARY['value']} relayed it.",
-    )
-    text = text.replace(
-        "\nidentifiers:\n",
-        f"\nidentifiers:\n  - {{id: I99, kind: {CANARY['kind']}, value: {CANARY['value']}, label: {CANARY['label']}}}\n",
-    )
-    assert CANARY["value"] in text and "I99" in text
-    record.write_text(text, encoding="utf-8")
-    result = site_for(source, tmp_path / "site", "leadership", trends=False)
-    needles = [CANARY_TOKEN.casefold(), CANARY_TOKEN.casefold()[:6]]  # the word and its stem
-    seen_problem = False
-    for path in site_files(result.out):
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":  # Pagefind's index files, read independently of the guard
-            data = gzip.decompress(data)
-        body = data.decode("utf-8", "replace").casefold()
-        assert not any(n in body for n in needles), (
-            f"{path.relative_to(result.out)} holds the canary"
-        )
-        seen_problem |= "relayed it" in body and path.name.endswith(".pf_fragment")
-    # Positive control: the sentence around it did reach the search index, redacted.
-    assert seen_problem
+@pytest.mark.parametrize("audience", ["leadership", "specialist"])
+def test_planted_identifiers_are_absent_from_every_site_file_in_every_variant(
+    audience: str, planted_sites: dict[str, SiteResult]
+) -> None:
+    out = planted_sites[audience].out
+    needles = {v.casefold() for v in PLANTED_VARIANTS}
+    digits = {re.sub(r"\D", "", PLANTED["phone"]), re.sub(r"\D", "", PLANTED["phone"])[1:]}
+    seen: set[str] = set()
+    files = site_files(out)
+    for path in files:
+        body = _readable_text(path).casefold()
+        name = path.relative_to(out).as_posix()
+        found = [n for n in needles if n in body]
+        found += [d for d in digits if d in re.sub(r"\D", "", body)]
+        assert found == [], f"{name} holds {len(found)} planted variant(s)"
+        if "relayed by telephone from a private courier depot" in " ".join(body.split()):
+            seen.add(path.suffix if "pagefind" not in name else "pagefind")
+        if path.suffix == ".pptx":  # the deck does not quote the problem; it was read
+            assert "uninvolved user's records" in body
+            seen.add(".pptx")
+    # Positive control: the sentence around them reached the page, the search index and
+    # (leadership, built with them) the PDF.
+    expected = {".html", "pagefind"} | ({".pdf", ".pptx"} if audience == "leadership" else set())
+    assert expected <= seen, seen
 
 
 # --------------------------------------------------------------------------- incremental
@@ -229,6 +239,13 @@ def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Pa
     assert "cases/ESC-0163/index.html" in written and "index.html" not in written
     assert any(w.startswith("pagefind/") for w in written)
     assert not any("ESC-0142" in w or "ESC-0171" in w for w in written), written
+    # Only that case's folder, the index and the search index may change; nothing else
+    # (the actions page, the other cases, the assets) is rewritten.
+    others = [
+        w for w in written
+        if not (w.startswith(("cases/ESC-0163/", "pagefind/")) or w == "index.html")
+    ]  # fmt: skip
+    assert others == []
     assert "Edited sentence." in (out / "cases" / "ESC-0163" / "index.html").read_text(
         encoding="utf-8"
     )
@@ -283,14 +300,44 @@ def test_a_site_never_mixes_audiences(tmp_path: Path) -> None:
         site_for(source, tmp_path / "site", "specialist", trends=False)
 
 
-def test_site_pages_quote_no_raw_identifier_anywhere(specialist_site: SiteResult) -> None:
-    # Independent of the guard: the declared values, as written, in no page.
-    values = [i.value.casefold() for r in load_records([CASES]) for i in r.record.identifiers]
-    for path in site_files(specialist_site.out):
-        if path.suffix in (".html", ".js", ".css", ".json"):
-            body = path.read_text(encoding="utf-8").casefold()
-            hits = [v for v in values if len(v) > 3 and re.search(re.escape(v), body)]
-            assert hits == [], path
+def _variants(kind: str, value: str) -> set[str]:
+    """A declared value as written, and the forms a page or a search index could hold."""
+    out = {value.casefold()}
+    if kind in ("phone", "account_id"):
+        digits = re.sub(r"\D", "", value)
+        out |= {digits, digits[-10:], digits[-7:]} if kind == "phone" else {digits}
+    if kind in ("email", "username"):
+        local = value.split("@")[0].casefold()
+        if local not in ("support", "info", "legal", "admin", "contact", "help", "abuse"):
+            out |= {local, re.sub(r"[^a-z0-9]", "", local)}  # a role address says no one
+    if kind in ("person_name", "officer_name"):  # the surname alone
+        out.add(value.rstrip(".").split()[-1].casefold())
+    return {v for v in out if len(v) > 3}
+
+
+@pytest.mark.parametrize("which", ["leadership_site", "specialist_site"])
+def test_site_files_quote_no_declared_identifier_in_any_variant(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    # Independent of the guard: every file of the site (Pagefind's decompressed), every
+    # declared value of every case in its variants, as whole words.
+    result: SiteResult = request.getfixturevalue(which)
+    needles = {
+        v for r in load_records([CASES]) for i in r.record.identifiers
+        for v in _variants(i.kind.value, i.value)
+    }  # fmt: skip
+    pattern = re.compile(r"(?<![\w.@-])(?:" + "|".join(map(re.escape, needles)) + r")(?![\w@-])")
+    checked = 0
+    for path in site_files(result.out):
+        if path.name.startswith(".") or path.suffix in (".wasm", ".pagefind"):
+            continue  # the build caches (not served) and Pagefind's runtime
+        body = _readable_text(path).casefold()
+        hits = sorted(set(pattern.findall(body)))
+        assert hits == [], f"{path.relative_to(result.out)}: {len(hits)} identifier(s)"
+        checked += "pagefind/" in path.as_posix()
+    assert checked > len(BUNDLED)  # the fragments, the word index, the filters and meta
+    # Positive control: the same scan over a record finds its own identifiers.
+    assert pattern.search((CASES / "ESC-0142.yaml").read_text(encoding="utf-8").casefold())
 
 
 def test_the_specialist_brief_in_the_site_lists_similar_past_cases(
