@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -333,20 +334,47 @@ def _trends(
     from rca.trends.queries import Scope
     from rca.trends.report import build_trends, draw_charts, render_trends
 
+    live = {id(r) for r in records}
+    for stale in [k for k in _ANALYSED if k not in live]:
+        del _ANALYSED[stale]
     qa_data: QaData | None = None
     if qa_path is not None:
         qa_data = read_qa_folder(qa_path) if qa_path.is_dir() else QaData(read_qa(qa_path, name="assessments"), None)  # fmt: skip
-    trends = build_trends(
-        records, qa_data, Scope(period="month"), today, template_dirs=template_dirs
-    )
-    artifacts = render_trends(
-        trends, draw_charts(trends, raster=False), TRENDS_FORMATS, template_dirs
-    )
+    trends = build_trends(records, qa_data, Scope(period="month"), today,
+                          template_dirs=template_dirs, analysed=_analysed(today))  # fmt: skip
+    # The charts read the figures only: an edit that changes no count (a problem
+    # statement, a title) draws none again in this process. Pickled, equal figures are
+    # equal bytes here (in another process a set may order its strings otherwise: a
+    # miss, never a false match).
+    drawn = hashlib.sha256(pickle.dumps((trends.qa, trends.cases, trends.labels))).hexdigest()
+    if _CHARTS.get("key") != drawn:
+        _CHARTS.update(key=drawn, charts=draw_charts(trends, raster=False))
+    artifacts = render_trends(trends, _CHARTS["charts"], TRENDS_FORMATS, template_dirs)
     # The trends hold no identifier for any audience: every file is held to that, against
     # every case's identifiers in one pass, as rca.trends' own check does.
     check_site(records, profile, artifacts, strict=True, codes=trends.context["meta"]["digests"])
     named = [Artifact(f"trends/{a.name}", a.data, profile.id) for a in artifacts]
     return key, sorted(a.name for a in artifacts), named
+
+
+# Kept in this process for `rca serve`: each record's findings with the day they were
+# analysed for (the trends re-analyse only the edited record), and the last charts drawn.
+_ANALYSED: dict[int, tuple[LoadedRecord, date, Any]] = {}
+_CHARTS: dict[str, Any] = {}
+
+
+def _analysed(today: date) -> Callable[[LoadedRecord], Any]:
+    from rca.analyse import analyse
+
+    def findings(loaded: LoadedRecord) -> Any:
+        kept = _ANALYSED.get(id(loaded))
+        if kept is not None and kept[0] is loaded and kept[1] == today:
+            return kept[2]
+        found = analyse(loaded, today=today)
+        _ANALYSED[id(loaded)] = (loaded, today, found)
+        return found
+
+    return findings
 
 
 # --------------------------------------------------------------------------- writing

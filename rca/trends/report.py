@@ -11,11 +11,11 @@ write_trends(artifacts, out / "trends")
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rca.artifact import Artifact
 from rca.audience import DecisionDefaults, Profile
@@ -27,6 +27,9 @@ from rca.trends.context import Source, trends_context
 from rca.trends.qa import QaData, read_qa, read_qa_folder
 from rca.trends.queries import Scope
 from rca.trends.summary import CaseTrends, QaTrends, case_trends, qa_trends
+
+if TYPE_CHECKING:
+    from rca.analyse.findings import Findings
 
 FORMATS = ("pptx", "pdf", "html", "csv", "json")
 # The report's documents, by extension, as "module:class" implementing rca.render.registry's
@@ -98,12 +101,19 @@ def build_trends(
     today: date,
     *,
     template_dirs: Sequence[Path] = (),
+    analysed: Callable[[LoadedRecord], Findings] | None = None,
 ) -> Trends:
-    """QA trends, case trends (with the analysis's root causes) and the report context."""
+    """QA trends, case trends (with the analysis's root causes) and the report context.
+
+    `analysed` gives a record's findings as of `today` when the caller keeps them
+    (rca serve rebuilding after one edit); by default every record is analysed.
+    """
     from rca.analyse import analyse
     from rca.audience import select_profiles
 
-    findings = {r.record.case_id: analyse(r, today=today) for r in records}
+    findings = {
+        r.record.case_id: analysed(r) if analysed else analyse(r, today=today) for r in records
+    }
     cases = case_trends(records, today=today, scope=scope, findings=findings)
     qa_part = qa_trends(qa, scope) if qa is not None else None
     labels = labels_for(records)

@@ -10,6 +10,7 @@ import subprocess
 import urllib.parse
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,10 +214,24 @@ def test_planted_identifiers_are_absent_from_every_site_file_in_every_variant(
 # --------------------------------------------------------------------------- incremental
 
 
-def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Path) -> None:
+def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rca.site.build
+    import rca.trends.report
+
+    drawn: list[int] = []  # one item each time the trends charts are drawn
+    draw = rca.trends.report.draw_charts
+
+    def counted(trends: Any, **kw: Any) -> Any:
+        drawn.append(1)
+        return draw(trends, **kw)
+
+    monkeypatch.setattr(rca.trends.report, "draw_charts", counted)
+    monkeypatch.setattr(rca.site.build, "_CHARTS", {})  # no charts kept from another test
     source = copy_cases(tmp_path / "cases", ("ESC-0142", "ESC-0163", "ESC-0171"))
     out = tmp_path / "site"
-    first = site_for(source, out, "specialist", trends=False)
+    first = site_for(source, out, "specialist")
     assert first.cards_built == 3 and len(first.written) > 10
     untouched = {
         p: p.stat().st_mtime_ns
@@ -224,14 +239,14 @@ def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Pa
         if "ESC-0142" in str(p) or "ESC-0171" in str(p)
     }
 
-    again = site_for(source, out, "specialist", trends=False)
+    again = site_for(source, out, "specialist")
     assert again.cards_built == 0 and again.written == [] and again.removed == []
     assert {o.status for o in again.outcomes} == {"cached"}
 
     record = source / "ESC-0163.yaml"
     record.write_text(record.read_text(encoding="utf-8").replace(
         "went to the wrong account holder.", "went to the wrong account holder. Edited sentence."), encoding="utf-8")  # fmt: skip
-    edited = site_for(source, out, "specialist", trends=False)
+    edited = site_for(source, out, "specialist")
     assert edited.cards_built == 1
     assert [o.case_id for o in edited.outcomes if o.status == "built"] == ["ESC-0163"]
     written = {p.relative_to(out).as_posix() for p in edited.written}
@@ -239,13 +254,16 @@ def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Pa
     assert "cases/ESC-0163/index.html" in written and "index.html" not in written
     assert any(w.startswith("pagefind/") for w in written)
     assert not any("ESC-0142" in w or "ESC-0171" in w for w in written), written
-    # Only that case's folder, the index and the search index may change; nothing else
-    # (the actions page, the other cases, the assets) is rewritten.
+    # Only that case's folder, the index and the search index may change, and the trends
+    # brief and tables, which name the records by a hash of their content; nothing else
+    # (the actions page, the other cases, the assets, the charts: a problem statement
+    # changes no count) is rewritten, and no chart is drawn again.
     others = [
         w for w in written
         if not (w.startswith(("cases/ESC-0163/", "pagefind/")) or w == "index.html")
     ]  # fmt: skip
-    assert others == []
+    assert not [w for w in others if not w.startswith("trends/") or "/charts/" in w], others
+    assert len(drawn) == 1
     assert "Edited sentence." in (out / "cases" / "ESC-0163" / "index.html").read_text(
         encoding="utf-8"
     )
@@ -256,7 +274,7 @@ def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Pa
     # section) are rebuilt; nothing else is.
     record.write_text(record.read_text(encoding="utf-8").replace(
         "title: Uninvolved user's records", "title: Retitled, uninvolved user's records"), encoding="utf-8")  # fmt: skip
-    retitled = site_for(source, out, "specialist", trends=False)
+    retitled = site_for(source, out, "specialist")
     listing = {
         case_id
         for case_id in ("ESC-0142", "ESC-0171")
@@ -269,9 +287,12 @@ def test_one_edit_rebuilds_that_case_its_pages_and_the_search_index(tmp_path: Pa
     )
     written = {p.relative_to(out).as_posix() for p in retitled.written}
     assert {"index.html", "cases/ESC-0142/index.html"} <= written
+    assert not any(w.startswith("trends/charts/") for w in written) and len(drawn) == 1
 
     (source / "ESC-0171.yaml").unlink()
-    removed = site_for(source, out, "specialist", trends=False)
+    removed = site_for(source, out, "specialist")
+    # One case fewer changes the trends: the charts are drawn again.
+    assert len(drawn) == 2
     assert not (out / "cases" / "ESC-0171").exists()
     assert "ESC-0171" not in (out / "index.html").read_text(encoding="utf-8")
     assert removed.cases == 2
