@@ -200,3 +200,39 @@ def test_more_causes_than_rca_renders_is_refused_at_once_with_exit_4(
     )
     assert not out.exists()
     assert run("analyze", str(CASE)).exit_code == 0
+
+
+def test_thousands_of_declared_identifiers_are_all_redacted_and_guarded(tmp_path: Path) -> None:
+    """4,990 declared values (was one regex of ~15,000 alternatives): every one still counts.
+
+    How long it takes is measured in benchmarks (privacy_bench, bad_inputs), not here.
+    """
+    import json
+
+    import yaml
+
+    from rca.artifact import Artifact
+    from rca.privacy.guard import find_leaks
+
+    located, _ = parse_yaml(CASE.read_bytes())
+    assert located is not None
+    data = located.data
+    extra = 4990 - len(data["identifiers"])
+    data["identifiers"] += [
+        {"kind": "account_id", "value": str(710_000_000_000 + n * 7919)} for n in range(extra)
+    ]
+    last = str(710_000_000_000 + (extra - 1) * 7919)
+    data["problem"]["statement"] += f" The export named export_{last}.csv went out too."
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    loaded, problems = check_record(path)
+    assert loaded is not None, problems
+    assert len(loaded.record.identifiers) == 4990
+    profiles = select_profiles(["all"])
+    findings = analyse(loaded)
+    for profile in profiles:
+        context = json.dumps(build_context(loaded, findings, profile), default=str)
+        assert last not in context and "export_" in context  # the value, inside a file name
+    leaked = Artifact("leadership.html", f"<p>see {last[:3]} {last[3:]}</p>".encode(), "leadership")
+    (leak,) = find_leaks(loaded, {p.id: p for p in profiles}, [leaked])
+    assert leak.what.startswith("account_id (") and last not in str(leak)

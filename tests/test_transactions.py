@@ -240,7 +240,9 @@ def test_a_second_build_into_the_same_folder_refuses_with_one_clear_line(
     assert snapshot(out / CASE) == versions[1] and leftovers(out) == []
 
 
-def test_workers_die_with_their_parent_and_write_nothing(tmp_path: Path) -> None:
+def test_workers_die_with_their_parent_and_write_nothing(
+    tmp_path: Path, versions: tuple[dict[str, bytes], dict[str, bytes]]
+) -> None:
     cases = tmp_path / "cases"
     cases.mkdir()
     for case in (CASE, OTHER):
@@ -255,6 +257,11 @@ def test_workers_die_with_their_parent_and_write_nothing(tmp_path: Path) -> None
     assert leftovers(out)  # their stage folders, half written...
     with output_lock(out, "test"):
         assert leftovers(out) == []  # ...removed by the next command into the folder
+    plan = BuildPlan(tuple(select_profiles(["leadership"])), ("html",), out, date(2026, 11, 25), ())
+    outcomes = build_many([cases], plan, jobs=1)  # and the next build makes both cases whole
+    assert [o.status for o in outcomes] == ["built", "built"], outcomes
+    for case in (CASE, OTHER):
+        assert sorted(snapshot(out / case)) == sorted(versions[0]) and leftovers(out) == []
 
 
 def test_a_full_disk_changes_nothing_and_says_so_in_one_line(
