@@ -84,6 +84,7 @@ class BuildPlan:
     # adds to a brief (similar past cases). Part of that record's cache key.
     extra: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     time_limit: float | None = None  # seconds per case; None: RCA_TIME_LIMIT or 120; 0: none
+    draft: bool = False  # mark reviews not passing as approved DRAFT instead of refusing them
 
 
 def _files_digest(roots: Sequence[Path], suffixes: tuple[str, ...] | None = None) -> str:
@@ -112,6 +113,7 @@ def environment_key(plan: BuildPlan) -> str:
         "formats": list(plan.formats),
         "pdf_engine": pdf_engine() if "pdf" in plan.formats else None,
         "today": plan.today.isoformat(),
+        "draft": plan.draft,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -148,6 +150,7 @@ def build_one(source: Path, plan: BuildPlan) -> CaseOutcome:
             template_dirs=plan.template_dirs,
             extra=plan.extra.get(str(source.resolve())),
             seconds=plan.time_limit,
+            draft=plan.draft,
         )
         written = write_artifacts(artifacts, plan.out_dir / case_id)
         files = [str(p.relative_to(plan.out_dir)) for p in written]

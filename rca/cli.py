@@ -72,6 +72,13 @@ _TIME_LIMIT = click.option(
     help="Stop a case that takes longer than this to analyse, render and check, with a clear "
     "error and exit code 4 (default: 120; 0: no limit; env RCA_TIME_LIMIT).",
 )
+_DRAFT = click.option(
+    "--draft",
+    is_flag=True,
+    help="Render a review that is not approved, or is marked approved but does not pass as "
+    "approved (lint errors under --strict, changes requested still open), with a DRAFT "
+    "marking on every output, instead of refusing it.",
+)
 _TEMPLATES = click.option(
     "--templates",
     "template_dirs",
@@ -437,6 +444,7 @@ def _formats(values: tuple[str, ...]) -> list[str]:
 @_TODAY
 @_TEMPLATES
 @_TIME_LIMIT
+@_DRAFT
 def render(
     case: Path,
     audiences: tuple[str, ...],
@@ -445,6 +453,7 @@ def render(
     today: datetime | None,
     template_dirs: tuple[Path, ...],
     time_limit: float | None,
+    draft: bool,
 ) -> None:
     """Render one case record into decks, briefs and diagrams for its audiences.
 
@@ -462,6 +471,7 @@ def render(
         today=today.date() if today else None,
         template_dirs=template_dirs,
         time_limit_seconds=time_limit,
+        draft=draft,
     )
     for path in written:
         click.echo(f"wrote {path}")
@@ -499,6 +509,7 @@ def render(
 @_TODAY
 @_TEMPLATES
 @_TIME_LIMIT
+@_DRAFT
 def build(
     folder: Path | None,
     out: Path,
@@ -510,6 +521,7 @@ def build(
     today: datetime | None,
     template_dirs: tuple[Path, ...],
     time_limit: float | None,
+    draft: bool,
 ) -> None:
     """Render every case in FOLDER (default: the bundled example cases) for every audience.
 
@@ -535,6 +547,7 @@ def build(
         today=today.date() if today else date.today(),
         template_dirs=template_dirs,
         time_limit=time_limit,
+        draft=draft,
     )
     with BuildProgress() as progress:
         outcomes = build_many(
@@ -579,6 +592,7 @@ def build(
 @_TODAY
 @_TEMPLATES
 @_TIME_LIMIT
+@_DRAFT
 def watch(
     case: Path,
     audiences: tuple[str, ...],
@@ -588,6 +602,7 @@ def watch(
     today: datetime | None,
     template_dirs: tuple[Path, ...],
     time_limit: float | None,
+    draft: bool,
 ) -> None:
     """Re-render a case's HTML briefs every time the record is saved (Ctrl-C stops).
 
@@ -607,6 +622,7 @@ def watch(
         template_dirs=template_dirs,
         echo=click.echo,
         time_limit=time_limit,
+        draft=draft,
     )
 
 

@@ -14,6 +14,7 @@ import ipaddress
 import re
 import typing
 import unicodedata
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -781,6 +782,29 @@ class Model(BaseModel):
         return data
 
 
+def open_change_requests(sign_offs: Sequence[tuple[str, str, str]]) -> list[int]:
+    """Which `changes_requested` sign-offs are still open, by index, from (role, ISO day, decision).
+
+    A request for changes is closed only by a later `approved` sign-off of the
+    same role (role names compared without case): a later day, or the same day
+    listed after it. An approval by another role, or a revision, does not close
+    it; a new request after an approval is open again.
+    """
+    out = []
+    for i, (role, on, decision) in enumerate(sign_offs):
+        if decision != SignOffDecision.CHANGES_REQUESTED.value:
+            continue
+        closed = any(
+            r.casefold() == role.casefold()
+            and d == SignOffDecision.APPROVED.value
+            and (o > on or (o == on and j > i))
+            for j, (r, o, d) in enumerate(sign_offs)
+        )
+        if not closed:
+            out.append(i)
+    return out
+
+
 class SignOff(Model):
     """A sign-off on the review, by role (never by name)."""
 
@@ -806,6 +830,13 @@ class Review(Model):
     opened: Day | None = None
     sign_offs: list[SignOff] = []
     revisions: list[Revision] = []
+
+    @property
+    def open_change_requests(self) -> list[int]:
+        """Indices of `changes_requested` sign-offs no later approval by the same role closes."""
+        return open_change_requests(
+            [(s.role, s.on.isoformat(), s.decision.value) for s in self.sign_offs]
+        )
 
     @model_validator(mode="after")
     def _approved_needs_sign_off(self) -> Review:

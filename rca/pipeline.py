@@ -59,13 +59,18 @@ def render_case(
     template_dirs: Sequence[Path] = (),
     extra: Mapping[str, Mapping[str, Any]] | None = None,
     step: _Step | None = None,
+    draft: bool = False,
 ) -> list[Artifact]:
     """Every artifact of one case, checked by the leak guard, not yet written.
 
     `extra` adds context keys per audience id (e.g. `similar`, the similar past
-    cases the case library found, already as that audience reads them).
+    cases the case library found, already as that audience reads them). A review
+    marked approved or published that does not pass as approved is refused
+    (`rca.audit`), unless `draft`: then it, and any review not yet approved, is
+    rendered with a DRAFT marking on every output.
     """
     from rca.analyse import analyse
+    from rca.audit import check_approvable, draft_reasons
     from rca.privacy.guard import check_artifacts
     from rca.render.context import build_context
     from rca.render.diagrams import render_diagrams
@@ -82,11 +87,14 @@ def render_case(
             prepare(tuple(template_dirs))
         renderers.append(renderer)
     findings = analyse(loaded, today=today)
+    marking = draft_reasons(loaded, findings) if draft else []
+    if not draft:
+        check_approvable(loaded, findings)
     raster = any(r.raster_diagrams for r in renderers)
     artifacts: list[Artifact] = []
     for profile in profiles:
         step.doing = f"drawing the {profile.id} diagrams"
-        context = build_context(loaded, findings, profile, today=today)
+        context = build_context(loaded, findings, profile, today=today, draft=marking)
         context.update((extra or {}).get(profile.id, {}))
         diagrams = render_diagrams(context, raster=raster)
         data = RenderInput(context, diagrams, tuple(template_dirs))
@@ -114,6 +122,7 @@ def render_case_within(
     template_dirs: Sequence[Path] = (),
     extra: Mapping[str, Mapping[str, Any]] | None = None,
     seconds: float | None = None,
+    draft: bool = False,
 ) -> list[Artifact]:
     """`render_case` under the per-case time limit (`seconds`; None: RCA_TIME_LIMIT or 120 s)."""
     limit = case_seconds(seconds)
@@ -136,6 +145,7 @@ def render_case_within(
             template_dirs=template_dirs,
             extra=extra,
             step=step,
+            draft=draft,
         )
 
 
@@ -153,6 +163,7 @@ def build(
     today: date | None = None,
     template_dirs: Sequence[Path] = (),
     time_limit_seconds: float | None = None,
+    draft: bool = False,
 ) -> list[Path]:
     """Render every case under `paths` for every audience into `<out>/<case-id>/`.
 
@@ -171,6 +182,7 @@ def build(
             today=today,
             template_dirs=template_dirs,
             seconds=time_limit_seconds,
+            draft=draft,
         )
         case_id = loaded.record.case_id
         with output_lock(out_dir, "render"):

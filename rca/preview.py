@@ -26,6 +26,7 @@ def refresh(
     today: date | None = None,
     template_dirs: Sequence[Path] = (),
     time_limit: float | None = None,
+    draft: bool = False,
 ) -> list[Path]:
     """Validate and re-render once; raises RcaError (nothing written) on a bad save.
 
@@ -41,7 +42,13 @@ def refresh(
     if loaded is None:
         raise RecordError(problems)
     artifacts = render_case_within(
-        loaded, profiles, formats, today=today, template_dirs=template_dirs, seconds=time_limit
+        loaded,
+        profiles,
+        formats,
+        today=today,
+        template_dirs=template_dirs,
+        seconds=time_limit,
+        draft=draft,
     )
     case_id = loaded.record.case_id
     with output_lock(out, "watch"):
@@ -61,6 +68,7 @@ def watch_case(
     echo: Callable[[str], None],
     max_refreshes: int | None = None,
     time_limit: float | None = None,
+    draft: bool = False,
 ) -> None:
     """Refresh on every change of `case` until interrupted (or `max_refreshes`, for tests)."""
     last: float | None = None
@@ -84,6 +92,7 @@ def watch_case(
                         today=today,
                         template_dirs=template_dirs,
                         time_limit=time_limit,
+                        draft=draft,
                     )
                     ms = (time.perf_counter() - started) * 1000
                     echo(

@@ -570,6 +570,27 @@ def _unverified(ctx: Context) -> Iterator[Hit]:
                 )
 
 
+@rule(
+    "RCA504",
+    "changes-requested-open",
+    "error",
+    "an approved review still has a sign-off requesting changes that no later approval closed",
+)
+def _changes_requested(ctx: Context) -> Iterator[Hit]:
+    review = ctx.record.review
+    if review.status not in FINAL_REVIEW:
+        return
+    for i in review.open_change_requests:
+        s = review.sign_offs[i]
+        yield Hit(
+            ("review", "sign_offs", i, "decision"),
+            f"the review is {review.status.value} but {s.role} requested changes on "
+            f"{s.on.isoformat()} and no later sign-off by {s.role} approves; make the changes "
+            f"and add a sign-off by {s.role} with decision approved, or return the review to "
+            "in_review",
+        )
+
+
 # ============================================================================ timeline
 
 

@@ -10,6 +10,7 @@ redacted view: `view` (the selections the profile's detail limits allow) and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +44,7 @@ from rca.model import (
     TriageClass,
     Unknowable,
     WorkflowStep,
+    open_change_requests,
 )
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
 from rca.render.decisions import decisions, overdue_actions
@@ -94,12 +96,20 @@ def as_of(case: dict[str, Any]) -> date:
 
 
 def build_context(
-    loaded: LoadedRecord, findings: Findings, profile: Profile, *, today: date | None = None
+    loaded: LoadedRecord,
+    findings: Findings,
+    profile: Profile,
+    *,
+    today: date | None = None,
+    draft: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The template context for one case and one audience.
 
     `today` is the analysis date (default: the current date): open actions due
     before it are overdue. `as_of` is the record's own date and never moves.
+    `draft` holds why the outputs are marked DRAFT (`rca.audit.draft_reasons`;
+    empty: no marking). A draft of a review marked approved is shown in review:
+    no output says "approved" of a review that does not pass as approved.
     """
     record = loaded.record
     scrub = Scrubber.for_record(record, profile.privacy.personal)
@@ -111,6 +121,17 @@ def build_context(
     taxonomy = loaded.project.all_taxonomies.get(record.taxonomy)
     record_date = as_of(case).isoformat()
     analysis_date = today or date.today()
+    marking = [scrub(reason) for reason in draft]
+    review = case["review"]
+    review["claimed_status"] = review["status"]
+    if marking and review["status"] in ("approved", "published"):
+        review["status"] = "in_review"
+    review["open_change_requests"] = open_change_requests(
+        [(s["role"], s["on"], s["decision"]) for s in review["sign_offs"]]
+    )
+    classification = (
+        f"DRAFT, not approved · {profile.classification}" if marking else profile.classification
+    )
     context: dict[str, Any] = {
         "case": case,
         "findings": findings_view(findings, case, profile.privacy, scrub, zone),
@@ -127,8 +148,10 @@ def build_context(
             "today": analysis_date.isoformat(),
             # One clock for the whole case: every time is shown in this zone.
             "time_zone": zone_label([e["at"] for e in case["timeline"]], record.time_zone or None),
-            "classification": profile.classification,
-            "generated": (
+            "classification": classification,
+            "draft": marking,
+            "generated": ("DRAFT, not approved: " if marking else "")
+            + (
                 f"{record.case_id} v{record.version} (record sha256 {loaded.sha256[:12]}), "
                 f"as of {record_date}, rca {__version__}"
             ),

@@ -145,7 +145,7 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
 
     review = case["review"]
     if review["status"] in UNSIGNED:
-        requested = [s for s in review["sign_offs"] if s["decision"] == "changes_requested"]
+        requested = [review["sign_offs"][i] for i in review["open_change_requests"]]
         out.append(
             _decision(
                 "sign_off",

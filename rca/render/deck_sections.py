@@ -162,6 +162,7 @@ def title(b: DeckBuilder, ctx: Context) -> None:
         ],
         "\n".join(
             [
+                *([f"DRAFT, not approved: {'; '.join(meta['draft'])}."] if meta["draft"] else []),
                 f"Purpose: {audience['description']}",
                 f"Case {meta['case_id']}, version {meta['version']}: {meta['title']}.",
                 f"Severity {sentence_case(severity)}: {severity_scale(ctx['labels'], esc['severity'])}; "

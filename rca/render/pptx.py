@@ -27,6 +27,7 @@ from typing import Any
 
 from lxml import etree
 from pptx import Presentation
+from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE, PP_PLACEHOLDER
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
@@ -68,6 +69,8 @@ _FALLBACK = {
     "Table": ("Title Only",),
     "Two Content": ("Comparison",),
 }
+
+DRAFT_STAMP = "DRAFT · NOT APPROVED"
 
 # Style tags -> theme colour slots (never RGB: a brand master's theme recolours them).
 SCHEME = {
@@ -530,6 +533,8 @@ class DeckBuilder:
 
     def _finish(self, slide: Any, info: _LayoutInfo, notes: str) -> None:
         self._footer(slide, info)
+        if self.context["meta"].get("draft"):  # a trends deck has no review to mark
+            self._draft_stamp(slide)
         tree = slide.shapes._spTree
         for sp in tree.findall(qn("p:sp")):
             ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
@@ -545,6 +550,22 @@ class DeckBuilder:
         frame.text = lines[0]
         for line in lines[1:]:
             frame.add_paragraph().text = line
+
+    def _draft_stamp(self, slide: Any) -> None:
+        """'DRAFT, not approved' in the top-right corner, above the title: on every slide."""
+        width = int(self.prs.slide_width)
+        margin, w, h = width // 22, _emu(180), _emu(18)  # in the master's 0.3 in above titles
+        shape = slide.shapes.add_textbox(width - margin - w, _emu(2), w, h)
+        shape.name = "Draft marking"
+        shape.line.color.theme_color = MSO_THEME_COLOR.ACCENT_2  # the theme's, as every colour
+        shape.line.width = Emu(_emu(1))
+        frame = shape.text_frame
+        _frame_setup(frame, self.style, "ctr")
+        for inset in ("tIns", "bIns"):  # 18 pt holds one 11 pt line without them
+            frame._txBody.bodyPr.set(inset, "0")
+        p = frame.paragraphs[0]
+        _para_format(p, self.style, self.style.footer + 1, 0, None, False, "ctr")
+        _run(p, Span(DRAFT_STAMP, True, "accent"), self.style.footer + 1, self.face, tag="accent")
 
     def _footer(self, slide: Any, info: _LayoutInfo) -> None:
         meta = self.context["meta"]

@@ -98,6 +98,12 @@ TRIGGERS = {
         "review is approved but the link K1 -> C1 is still a hypothesis; verify it, or return "
         "the review to in_review",
     ],
+    "changes_requested_open.yaml": [
+        "13:55: error: RCA504 changes-requested-open: review.sign_offs[1].decision: the review "
+        "is approved but Legal counsel requested changes on 2026-03-10 and no later sign-off "
+        "by Legal counsel approves; make the changes and add a sign-off by Legal counsel with "
+        "decision approved, or return the review to in_review",
+    ],
     "timeline_out_of_order.yaml": [
         "44:9: warning: RCA601 timeline-out-of-order: timeline[2].at: this event "
         "(2026-03-02T09:10:00-05:00) is listed after a later one (timeline[1], "
@@ -194,6 +200,7 @@ NEAR_MISSES = {
     "RCA501": "hypothesis_without_evidence.yaml",
     "RCA502": "clean.yaml",
     "RCA503": "approved.yaml",
+    "RCA504": "changes_requested_closed.yaml",  # closed by the same role's later approval
     "RCA601": "clean.yaml",
     "RCA602": "clean.yaml",
     "RCA603": "clean.yaml",
