@@ -172,7 +172,66 @@ def build_context(
         clock["request_label"] = names.get(clock["request"], clock["request"]) if several else ""
     context["view"] = view(context)
     context["decisions"] = decisions(context)
+    context["review_history"] = review_history(case)
     return context
+
+
+def review_history(case: dict[str, Any]) -> dict[str, Any]:
+    """The review's audit trail for the appendix of every output: sign-offs and revisions by date.
+
+    Sign-offs name roles (the vocabulary refuses a person's name); a request
+    for changes says whether it is still open (`rca.model.open_change_requests`)
+    or which approval closed it. `status` is the status the record claims.
+    """
+    review = case["review"]
+    signs = review["sign_offs"]
+    open_ = set(review["open_change_requests"])
+    rows: list[dict[str, Any]] = []
+    for i, s in enumerate(signs):
+        state = closed_on = ""
+        if s["decision"] == "changes_requested":
+            state = "open" if i in open_ else "closed"
+            if i not in open_:
+                closed_on = min(  # the first approval by the same role after it
+                    t["on"]
+                    for j, t in enumerate(signs)
+                    if t["role"].casefold() == s["role"].casefold()
+                    and t["decision"] == "approved"
+                    and (t["on"] > s["on"] or (t["on"] == s["on"] and j > i))
+                )
+        rows.append(
+            {
+                "on": s["on"],
+                "kind": "sign_off",
+                "by": s["role"],
+                "what": "Approved" if s["decision"] == "approved" else "Changes requested",
+                "decision": s["decision"],
+                "state": state,
+                "closed_on": closed_on,
+                "note": s["note"] or "",
+            }
+        )
+    for r in review["revisions"]:
+        rows.append(
+            {
+                "on": r["on"],
+                "kind": "revision",
+                "by": "",
+                "what": f"Revision {r['version']}",
+                "decision": "",
+                "state": "",
+                "closed_on": "",
+                "note": r["note"],
+            }
+        )
+    rows.sort(key=lambda row: row["on"])  # stable: sign-offs before revisions of the same day
+    return {
+        "authoring_team": review["authoring_team"],
+        "opened": review["opened"],
+        "status": review["claimed_status"],
+        "rows": rows,
+        "open_requests": len(open_),
+    }
 
 
 _MECHANISMS = [m.value for m in ActionMechanism]

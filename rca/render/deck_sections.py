@@ -1225,6 +1225,62 @@ def appendix_timeline(b: DeckBuilder, ctx: Context) -> None:
     )
 
 
+def _state(row: dict[str, Any]) -> list[Span]:
+    """Whether a request for changes is still open, or the approval that closed it."""
+    if row["state"] == "open":
+        return [Span("still open", True, "accent")]
+    if row["state"] == "closed":
+        return [Span(f"closed: approved {day(row['closed_on'])}", False, "muted")]
+    return []
+
+
+def appendix_review(b: DeckBuilder, ctx: Context) -> None:
+    """Appendix: the audit trail, every sign-off (by role) and revision in date order."""
+    _appendix(b, ctx)
+    history = ctx["review_history"]
+    rows = [
+        Row(
+            (
+                cell(day(r["on"])),
+                cell(Span(r["what"], True, "accent" if r["state"] == "open" else ""), *_state(r)),
+                cell(r["by"] or "—"),
+                cell(Span(r["note"], False, "muted") if r["note"] else "—"),
+            )
+        )
+        for r in history["rows"]
+    ]
+    if not rows:
+        rows = [Row((cell("—"), cell("No sign-off or revision yet"), cell("—"), cell("—")))]
+    opened = f", opened {day(history['opened'])}" if history["opened"] else ""
+    status = review_phrase(ctx["case"]["review"]["status"])
+    draft = ctx["meta"]["draft"]
+    notes = (
+        f"Written by {history['authoring_team']}{opened}; {status}"
+        + (f" (the record says {history['status'].replace('_', ' ')})" if draft else "")
+        + ". "
+        + (
+            f"{plural(sum(r['kind'] == 'sign_off' for r in history['rows']), 'sign-off')} and "
+            f"{plural(sum(r['kind'] == 'revision' for r in history['rows']), 'revision')}, by date"
+            if history["rows"]
+            else "No sign-off or revision yet"
+        )
+        + "; sign-offs name roles, never people. A request for changes stays open until the "
+        "same role approves later."
+        + (f" DRAFT, not approved: {'; '.join(draft)}." if draft else "")
+    )
+    b.table_slides(
+        "Appendix: review history and sign-offs",
+        [
+            Column("On", 1.5),
+            Column("Sign-off or revision", 3.0),
+            Column("By", 2.4),
+            Column("Note", 5.2),
+        ],
+        rows,
+        notes,
+    )
+
+
 def went_well(b: DeckBuilder, ctx: Context) -> None:
     """What went well and where we were lucky, side by side; left out when the review records neither."""
     well, lucky = ctx["case"]["went_well"], ctx["case"]["lucky"]
@@ -1311,6 +1367,7 @@ SECTIONS: dict[str, Section] = {
     "appendix_graph": appendix_graph,
     "appendix_timeline": appendix_timeline,
     "appendix_metrics": appendix_metrics,
+    "appendix_review": appendix_review,
     "scenario": scenario,
     "walkthrough": walkthrough,
     "procedure": procedure,

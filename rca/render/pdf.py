@@ -56,12 +56,18 @@ class PdfRenderer:
                     string=html, base_url=None, url_fetcher=make_fetcher(roots), media_type="print"
                 ).render(font_config=self._fonts)
             budget = audience["brief"]["max_pages"]
-            if budget is not None and len(document.pages) > budget:
+            # The budget is for what is read; the appendix (the audit trail) starts
+            # on a page of its own, anchored "appendix", and is not counted.
+            read = next(
+                (i for i, page in enumerate(document.pages) if "appendix" in page.anchors),
+                len(document.pages),
+            )
+            if budget is not None and read > budget:
                 log.warning(
-                    "%s: the %s brief has %d pages, over its budget of %d",
+                    "%s: the %s brief has %d pages before its appendix, over its budget of %d",
                     meta["case_id"],
                     audience["id"],
-                    len(document.pages),
+                    read,
                     budget,
                 )
             # Tagged (PDF/UA-1): structure, reading order, the document's language

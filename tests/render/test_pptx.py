@@ -47,6 +47,7 @@ LEADERSHIP_TITLES = [
     "Appendix: every cause and what it leads to",
     "Appendix: timeline",
     "Appendix: metrics",
+    "Appendix: review history and sign-offs",
 ]
 SPECIALIST_TITLES = [
     "Session logs of the wrong account produced after a time-zone conversion error",
@@ -68,6 +69,7 @@ SPECIALIST_TITLES = [
     "Lessons",
     "Knowledge check",
     "Appendix: timeline",
+    "Appendix: review history and sign-offs",
 ]
 
 
