@@ -1018,6 +1018,55 @@ _STYLES: dict[str, dict[str, Any]] = {
 }
 
 
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--audience",
+    "-a",
+    default="specialist",
+    show_default=True,
+    help="Whose view of the two versions to compare and quote (its redaction applies).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the changes grouped and in words, for people; json: the same, for other tools.",
+)
+@_TEMPLATES
+def diff(old: Path, new: Path, audience: str, fmt: str, template_dirs: tuple[Path, ...]) -> None:
+    """What changed between two versions of one review, OLD and NEW.
+
+    Compares the review's title, version and status, the legal requests, the
+    causes and the links between them, the actions (owner, due, status,
+    mechanisms...), the sign-offs and the revisions, each by id. Both versions
+    are read as the audience sees them (default: specialists, with pseudonyms),
+    so the output never quotes what that audience may not read. Exit 0 whether
+    or not anything changed.
+    """
+    from rca.audience import select_profiles
+    from rca.diff import as_text, diff_records, load_pair
+    from rca.render.context import LABELS
+
+    profiles = select_profiles([audience], template_dirs)
+    if len(profiles) != 1:
+        raise click.BadParameter("name one audience", param_hint="--audience")
+    a, b = load_pair(old, new)
+    result = diff_records(a, b, profiles[0])
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return
+    labels = dict(LABELS)
+    for loaded in (a, b):
+        taxonomy = loaded.project.all_taxonomies.get(loaded.record.taxonomy)
+        labels.update({c.id: c.label for c in taxonomy.categories} if taxonomy else {})
+        labels.update(loaded.project.cause_codes)
+    click.echo(as_text(result, labels), nl=False)
+
+
 def _styled(text: str, role: str) -> str:
     # click.echo drops the colour codes when the output is not a terminal.
     return click.style(text, **_STYLES.get(role, {}))
