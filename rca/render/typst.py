@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import base64
 import binascii
+import io
 import json
 import logging
 import os
@@ -28,7 +29,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -82,13 +83,15 @@ class TypstRenderer:
         budget = audience["brief"]["max_pages"]
         pages = count_pages(pdf)
         if budget is not None and pages > budget:
-            log.warning(
-                "%s: the %s brief has %d pages, over its budget of %d",
-                meta["case_id"],
-                audience["id"],
-                pages,
-                budget,
-            )
+            read = pages_before_appendix(pdf)  # the appendix is outside the budget
+            if read > budget:
+                log.warning(
+                    "%s: the %s brief has %d pages before its appendix, over its budget of %d",
+                    meta["case_id"],
+                    audience["id"],
+                    read,
+                    budget,
+                )
         # No clock in the file (`date: none`) and a /ID Typst derives from the
         # document's title and author: the same record gives the same bytes.
         return pdf
@@ -147,6 +150,7 @@ def typst_input(html: str, data: RenderInput) -> dict[str, Any]:
             f"({meta['classification']})"
         ),
         "running": running,
+        "draft": bool(meta.get("draft")),  # a DRAFT watermark on every page (rca.audit)
         "body": _with_images(tree.body),
         "svgs": [_svg(s) for s in tree.svgs],
     }
@@ -246,6 +250,26 @@ def _image(src: str) -> dict[str, Any] | None:
         return None
     fmt = "svg" if kind == "svg+xml" else "jpg" if kind == "jpeg" else kind
     return {"data": list(raw), "format": fmt}
+
+
+def pages_before_appendix(pdf: bytes) -> int:
+    """Pages before the first heading of the PDF's outline that names an appendix (else all)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+
+    def entries(items: list[Any]) -> Iterator[Any]:
+        for item in items:
+            if isinstance(item, list):
+                yield from entries(item)
+            else:
+                yield item
+
+    for entry in entries(reader.outline):
+        page = reader.get_destination_page_number(entry)
+        if "Appendix" in str(entry.title) and page is not None:
+            return page
+    return len(reader.pages)
 
 
 def count_pages(pdf: bytes) -> int:
