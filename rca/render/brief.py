@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from rca.analyse.metrics import format_duration
-from rca.model import OPEN_ACTION_STATUSES
+from rca.model import OPEN_ACTION_STATUSES, SlaMetric
 from rca.render.decisions import decisions_summary
 from rca.render.decisions import gist as gist  # re-exported: the brief templates' filter
 
 CLOSED = ("done", "verified")
+_METRICS = [m.value for m in SlaMetric]  # detect, escalate, respond, resolve
 
 
 def brief_view(context: dict[str, Any]) -> dict[str, Any]:
@@ -47,11 +48,20 @@ def brief_view(context: dict[str, Any]) -> dict[str, Any]:
         "ask": decisions_summary(context["decisions"]),
         "procedure": procedure(case),
         "scope": scope(context["primary"]["data"]),
+        # The metrics any request measured, in clock order: the columns of a table
+        # with a row per request, each row's cells aligned to them (None: not measured).
+        "clock_metrics": (
+            metrics := [m for m in _METRICS if any(c["metric"] == m for c in clocks)]
+        ),
         "requests": [
             {
                 **r,
                 "scope": scope(r["data"]),
                 "clocks": [c for c in clocks if c["request"] == r["id"]],
+                "clock_cells": [
+                    next((c for c in clocks if c["request"] == r["id"] and c["metric"] == m), None)
+                    for m in metrics
+                ],
             }
             for r in context["requests"]
         ],

@@ -464,6 +464,8 @@ def timeline_strip(
         boxes = []
         for c in shown:
             metric = f"Time to {sentence_case(label(labels, c['metric']))}"
+            if c.get("request_label"):  # several requests: whose clock it is
+                metric = f"{c['request']}: time to {sentence_case(label(labels, c['metric']))}"
             if c.get("elapsed_seconds") is None:
                 verdict = Span("not measured", True, "muted")
             elif c.get("breached"):
