@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from rca.analyse import analyse
 from rca.audience import load_profiles
 from rca.cli import cli
+from rca.diff import diff_records, load_pair
 from rca.load import LoadedRecord, check_record
 from rca.migrate import migrate_text, source_version
 from rca.render.context import build_context
@@ -19,7 +20,8 @@ from rca.yamlsafe import read_yaml
 
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "tests" / "data"
-# The six bundled cases as they were written in v1 (case_reviews/ holds them migrated).
+# The six bundled cases as last written in v1: git show 066e0b8:case_reviews/NAME, the
+# parent of the migration commit (case_reviews/ holds them migrated, and edited since).
 BUNDLED_V1 = sorted((DATA / "migrate").glob("*.yaml"))
 
 
@@ -122,3 +124,27 @@ def test_rca_migrate_rewrites_in_place_and_says_so(tmp_path: Path) -> None:
     assert result.output.strip() == "every record is on schema_version 2"
     result = runner.invoke(cli, ["validate", str(target)])
     assert "note:" not in result.output
+
+
+# What each bundled case was edited in since its migration (rca diff of the
+# migrated v1 copy against the bundled record): nothing else may differ. In
+# f655f7b ESC-0163's A3 stopped addressing the requester's own input (RCA806),
+# and ESC-0171 C7 and ESC-0178 C10 cite a log beside the interview (RCA803).
+EDITED_SINCE = {
+    "ESC-0142.yaml": [],
+    "ESC-0157.yaml": [],
+    "ESC-0163.yaml": [("actions", "changed", "A3", ["addresses"])],
+    "ESC-0171.yaml": [("causes", "changed", "C7", ["evidence"])],
+    "ESC-0178.yaml": [("causes", "changed", "C10", ["evidence"])],
+    "ESC-0185.yaml": [],
+}
+
+
+@pytest.mark.parametrize("path", BUNDLED_V1, ids=lambda p: p.name)
+def test_each_bundled_v1_record_migrates_to_the_bundled_case(path: Path, tmp_path: Path) -> None:
+    target = tmp_path / path.name
+    target.write_text(migrate_text(path.read_text(encoding="utf-8")), encoding="utf-8")
+    old, new = load_pair(target, ROOT / "case_reviews" / path.name)
+    changes = diff_records(old, new, load_profiles()["specialist"]).changes
+    found = [(c.section, c.kind, c.id, [f.field for f in c.fields]) for c in changes]
+    assert found == EDITED_SINCE[path.name]
