@@ -154,60 +154,38 @@ def _library_scanner(records: Sequence[LoadedRecord], codes: tuple[str, ...] = (
 _SCANNER: list[Any] = []  # [the library's key, its scanner]
 
 
-def cbor_strings(data: bytes) -> list[str]:
-    """Every text string in a CBOR document (RFC 8949), in order; ValueError if malformed."""
-    out: list[str] = []
-    pos = 0
+_SIZES = {24: 1, 25: 2, 26: 4, 27: 8}  # CBOR: bytes of the argument after the head
 
-    def head() -> tuple[int, int | None]:
-        nonlocal pos
-        if pos >= len(data):
-            raise ValueError("truncated")
+
+def cbor_strings(data: bytes) -> list[str]:
+    """Every text string in a CBOR document (RFC 8949), in order; ValueError if truncated.
+
+    One pass over the items, without following their nesting: an array or a map
+    only announces how many items follow, and they follow inline, so every head
+    is met in order (a chunked string's chunks one by one, its end a one-byte
+    break). Only strings carry bytes after their head. At 1,000 cases the guard
+    reads about 70 changed index files after an edit; a recursive reader took 9 s.
+    """
+    out: list[str] = []
+    pos, end = 0, len(data)
+    while pos < end:
         byte = data[pos]
         pos += 1
-        major, info = byte >> 5, byte & 0x1F
-        if info < 24:
-            return major, info
-        if info == 31:
-            return major, None  # indefinite length
-        size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
-        if size is None or pos + size > len(data):
-            raise ValueError(f"bad length at byte {pos - 1}")
-        value = int.from_bytes(data[pos : pos + size], "big")
-        pos += size
-        return major, value
-
-    def item() -> bool:  # False at an indefinite item's "break"
-        nonlocal pos
-        if data[pos : pos + 1] == b"\xff":
-            pos += 1
-            return False
-        major, value = head()
-        if major in (2, 3):
-            if value is None:
-                while item():
-                    pass
-                return True
-            if pos + value > len(data):
+        if byte < 24 or 0x80 <= byte < 0x98:  # a small integer or a short array's head,
+            continue  # most of an index: no bytes of their own follow
+        major, value = byte >> 5, byte & 0x1F
+        if value == 31:  # an indefinite-length item starts, or one ends (the break)
+            continue
+        if value >= 24:
+            size = _SIZES.get(value)
+            if size is None or pos + size > end:
+                raise ValueError(f"bad length at byte {pos - 1}")
+            value = int.from_bytes(data[pos : pos + size], "big")
+            pos += size
+        if major == 2 or major == 3:
+            if pos + value > end:
                 raise ValueError("truncated string")
-            chunk = data[pos : pos + value]
-            pos += value
             if major == 3:
-                out.append(chunk.decode("utf-8"))
-        elif major in (4, 5):
-            count = None if value is None else value * (2 if major == 5 else 1)
-            if count is None:
-                while item():
-                    pass
-            else:
-                for _ in range(count):
-                    if not item():
-                        raise ValueError("unexpected break")
-        elif major == 6:
-            item()
-        return True
-
-    while pos < len(data):
-        if not item():
-            raise ValueError("unexpected break")
+                out.append(data[pos : pos + value].decode("utf-8"))
+            pos += value
     return out

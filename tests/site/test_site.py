@@ -166,6 +166,22 @@ def test_the_guard_reads_compressed_search_files_and_stylesheets() -> None:
     )
 
 
+def test_the_guards_cbor_reader_finds_every_text_string_and_refuses_a_truncated_one() -> None:
+    from rca.site.guard import cbor_strings
+
+    doc = (
+        b"\xa2"  # a map of two pairs
+        b"\x64word"
+        b"\x83\x01\x19\x01\x00\xc1\x1a\x00\x00\x00\x01"  # "word": [1, 256, tag(1)]
+        b"\x7f\x63ide\x64ntif\xff"  # a text string in two chunks ...
+        b"\x9f\xfb" + bytes(8) + b"\x42\x00\x01\x65hello\xff"  # : [0.0, h'0001', "hello"]
+    )
+    assert cbor_strings(doc) == ["word", "ide", "ntif", "hello"]
+    for bad in (b"\x65abc", b"\x19\x01", b"\x1c"):
+        with pytest.raises(ValueError):
+            cbor_strings(bad)
+
+
 def _readable_text(path: Path) -> str:
     """What a file says, read without the guard's extractors: poppler for PDFs, the slide
     XML of a deck, gzip for Pagefind's files, the bytes of everything else."""
