@@ -226,10 +226,10 @@ def test_a_long_tail_of_one_off_codes_is_folded_not_charted(rendered: Rendered) 
     assert "13 other cause codes, once each" in " ".join(t for _, t in _svg_texts(chart.svg))
     # Four categories with one cause each are a short list, not a tail: every bar stays.
     assert charts.pareto_bars([("a", 5), ("b", 1), ("c", 1), ("d", 1)])[1] == []
-    # The bundled cases: 17 of 18 root-cause codes occur once, so no cause-code Pareto is drawn
+    # The bundled cases: 20 of 21 root-cause codes occur once, so no cause-code Pareto is drawn
     # and the brief says why.
     assert "pareto-cause-codes" not in rendered.charts
-    assert "the other 17 appear once each, so there is no concentration to chart" in _pdf_text(
+    assert "the other 20 appear once each, so there is no concentration to chart" in _pdf_text(
         rendered.folder / "trends.pdf"
     )
 

@@ -258,7 +258,7 @@ def test_outputs_name_the_data_by_hash_never_by_folder_or_file(rendered: Rendere
     """Issue 11: a path can hold an identifier; the generated line names data by hash."""
     generated = rendered.trends.context["meta"]["generated"]
     assert re.fullmatch(
-        r"rca \S+: 7 case reviews \(records sha256 [0-9a-f]{12}\) and [\d,]+ QA assessments "
+        r"rca \S+: 8 case reviews \(records sha256 [0-9a-f]{12}\) and [\d,]+ QA assessments "
         r"\(sha256 [0-9a-f]{12}\), as of 2026-11-25",
         generated,
     ), generated
