@@ -51,12 +51,20 @@ _STATEMENT = re.compile(
     + rb"\s+Tm)"
     rb"|/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>" + _NUM[1:] + rb"\s+Tf"
     rb"|\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*>|[-+]?(?:\d+\.?\d*|\.\d+)|\s)*)\]\s*TJ"
+    # Typst's: glyph codes as literal strings (escapes, no unescaped parenthesis).
+    rb"|\((?P<string>(?:[^()\\]|\\.)*)\)\s*Tj"
+    rb"|\[(?P<strings>(?:\((?:[^()\\]|\\.)*\)|[-+]?(?:\d+\.?\d*|\.\d+)|\s)*)\]\s*TJ"
     rb"|\d+\s+Tr"
     rb")(?![^\s\[<(/])"
 )
 _GLYPHS = re.compile(rb"<((?:[0-9A-Fa-f]{2})*)>|([-+]?(?:\d+\.?\d*|\.\d+))")
+_STRINGS = re.compile(rb"\(((?:[^()\\]|\\.)*)\)|([-+]?(?:\d+\.?\d*|\.\d+))", re.DOTALL)
 _TEXT_OBJECT = re.compile(rb"\bBT\b(.*?)\bET\b", re.DOTALL)
-_MAYBE_TEXT = re.compile(rb"Tf|Do|BDC|DP|BI|[()]|<(?!<)|\bT[JjLcwz*sr]|['\"]")
+# Stretches between text objects are tokenized only when they could change the
+# font, show or hold a string (a literal, or a hex string: `<` not part of `<<`
+# or `>>`), draw a form, or start an inline image. Marked content (BDC, DP) is
+# text only through such strings: `/Span<</MCID 3>>BDC` alone is not.
+_MAYBE_TEXT = re.compile(rb"Tf|Do|BI|[()]|(?<![<>])<(?![<>])|\bT[JjLcwz*sr]|['\"]")
 _LITERAL_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
@@ -129,6 +137,17 @@ class ContentText:
                         [
                             bytes.fromhex(h.decode()) if h is not None else float(n)
                             for h, n in _GLYPHS.findall(match["glyphs"])
+                        ]
+                    ]
+                )
+            elif match["string"] is not None:
+                self._show([_literal(match["string"])])
+            elif match["strings"] is not None:
+                self._show(
+                    [
+                        [
+                            _literal(text) if not number else float(number)
+                            for text, number in _STRINGS.findall(match["strings"])
                         ]
                     ]
                 )
@@ -252,23 +271,33 @@ def _flatten(values: list[Any]) -> Iterator[Any]:
             yield value
 
 
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.DOTALL)
+
+
 def _literal(body: bytes) -> bytes:
-    out, i = bytearray(), 0
-    while i < len(body):
-        char = body[i : i + 1]
-        if char == b"\\" and i + 1 < len(body):
-            nxt = body[i + 1 : i + 2]
-            octal = re.match(rb"[0-7]{1,3}", body[i + 1 : i + 4])
-            if octal:
-                out.append(int(octal.group(), 8) & 0xFF)
-                i += 1 + len(octal.group())
-                continue
-            out += _LITERAL_ESCAPES.get(nxt, b"" if nxt in b"\r\n" else nxt)
-            i += 2
-            continue
-        out += char
-        i += 1
-    return bytes(out)
+    """A literal string's bytes: escapes decoded, a backslash at a line end joins lines."""
+    if b"\\" not in body:
+        return body
+    return _ESCAPE.sub(_unescape, body)
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    seq = match.group(1)
+    found = _UNESCAPED.get(seq)
+    if found is not None:
+        return found
+    return _LITERAL_ESCAPES.get(seq, seq)
+
+
+# Every octal escape (1 to 3 digits) and line continuation, decoded ahead.
+_UNESCAPED: dict[bytes, bytes] = {
+    **{
+        f"{n:0{width}o}".encode(): bytes([n & 0xFF]) for width in (1, 2, 3) for n in range(8**width)
+    },
+    b"\r\n": b"",
+    b"\r": b"",
+    b"\n": b"",
+}
 
 
 def _pdf_string(value: bytes) -> str:
