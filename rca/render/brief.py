@@ -27,6 +27,7 @@ def brief_view(context: dict[str, Any]) -> dict[str, Any]:
     causes = {c["id"]: c for c in findings["causes"]}
     late = set(view["overdue"])
     actions = [{**a, "overdue": a["id"] in late} for a in case["actions"]]
+    shown = {a["id"] for a in view["actions"]}
     # A clock with neither a target nor a measurement says nothing; leave it out.
     clocks = [
         _clock(c)
@@ -35,7 +36,8 @@ def brief_view(context: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "causes": causes,
-        "actions": actions,
+        "actions": [a for a in actions if a["id"] in shown],  # the most pressing (view)
+        "actions_omitted": view["actions_omitted"],
         "actions_by_id": {a["id"]: a for a in actions},
         "policies": {p["id"]: p for p in case["policies"]},
         "external": [causes[c] for c in findings["external"] if c in causes],

@@ -22,6 +22,7 @@ from rca.audience import Privacy, Profile
 from rca.labels import labels_for
 from rca.load import LoadedRecord
 from rca.model import (
+    OPEN_ACTION_STATUSES,
     ActionMechanism,
     ActionStatus,
     ActionType,
@@ -47,7 +48,7 @@ from rca.model import (
     open_change_requests,
 )
 from rca.privacy.redact import WITHHELD, Scrubber, redact_record
-from rca.render.decisions import decisions, overdue_actions
+from rca.render.decisions import decisions, overdue_actions, top_decisions
 from rca.render.formatting import zone_label
 from rca.render.names import cause_title
 
@@ -171,7 +172,7 @@ def build_context(
     for clock in context["findings"]["clocks"]:
         clock["request_label"] = names.get(clock["request"], clock["request"]) if several else ""
     context["view"] = view(context)
-    context["decisions"] = decisions(context)
+    context["decisions"], context["decisions_omitted"] = top_decisions(decisions(context))
     context["review_history"] = review_history(case)
     return context
 
@@ -271,13 +272,58 @@ def view(context: dict[str, Any]) -> dict[str, Any]:
     causes = {c["id"]: c for c in findings["causes"]}
     ranked = [{**causes[r["id"]], **r} for r in findings["root_causes"] if r["id"] in causes]
     roots = ranked[: detail["max_root_causes"]]
+    every_chain = chains(findings, detail["why_chain_depth"])
+    shown_chains = top_chains(every_chain, [r["id"] for r in roots], detail["max_root_causes"])
+    overdue = overdue_actions(case["actions"], date.fromisoformat(context["meta"]["today"]))
+    shown_actions = top_actions(case["actions"], set(overdue), MAX_ACTIONS)
     return {
         "roots": roots,
         "roots_omitted": len(ranked) - len(roots),
-        "chains": chains(findings, detail["why_chain_depth"]),
+        "chains": shown_chains,
+        "chains_omitted": len(every_chain) - len(shown_chains),
+        "actions": shown_actions,
+        "actions_omitted": len(case["actions"]) - len(shown_actions),
         "timeline": timeline(case["timeline"], findings["clocks"], detail["timeline"]),
-        "overdue": overdue_actions(case["actions"], date.fromisoformat(context["meta"]["today"])),
+        "overdue": overdue,
     }
+
+
+# A large record keeps its outputs' shape: its decks and briefs show the top
+# root causes' why-chains and the most pressing actions, then say how many more
+# there are (the rest stay in the record, the specialist brief lists every cause).
+MAX_ACTIONS = 12
+
+
+def top_chains(
+    every: list[dict[str, Any]], shown_roots: list[str], limit: int
+) -> list[dict[str, Any]]:
+    """At most `limit` chains: declared ones first, then those ending at a shown root cause."""
+    if len(every) <= limit:
+        return every
+    rank = {root: i for i, root in enumerate(shown_roots)}
+    picked = [c for c in every if c["declared"]][:limit]
+    derived = sorted(
+        (c for c in every if not c["declared"] and c["root"] in rank), key=lambda c: rank[c["root"]]
+    )
+    picked += derived[: limit - len(picked)]
+    ids = {id(c) for c in picked}
+    return [c for c in every if id(c) in ids]  # in the analysis's order
+
+
+def top_actions(
+    actions: list[dict[str, Any]], overdue: set[str], limit: int
+) -> list[dict[str, Any]]:
+    """At most `limit` actions, in record order: overdue first, then open by due date, then the rest."""
+    if len(actions) <= limit:
+        return actions
+
+    def urgency(i: int) -> tuple[int, str, int]:
+        a = actions[i]
+        group = 0 if a["id"] in overdue else 1 if a["status"] in OPEN_ACTION_STATUSES else 2
+        return group, a["due"] or "9999-12-31", i
+
+    keep = set(sorted(range(len(actions)), key=urgency)[:limit])
+    return [a for i, a in enumerate(actions) if i in keep]
 
 
 def chains(findings: dict[str, Any], depth: int | None) -> list[dict[str, Any]]:

@@ -166,6 +166,59 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
     return [_owned(d, defaults, today) for d in out]
 
 
+MAX_DECISIONS = 8  # asked of leadership at once; a large record's rest are counted
+PER_KIND = 2  # of one kind (e.g. root causes without an action) when there are more
+OMITTED_KINDS = {  # kind -> (one, many) for "and N more ..."
+    "asked": ("further ask in the review", "further asks in the review"),
+    "overdue": ("overdue action to unblock", "overdue actions to unblock"),
+    "uncovered": (
+        "root cause with no corrective action",
+        "root causes with no corrective action",
+    ),
+    "unassigned": (
+        "action without an owner or a due date",
+        "actions without an owner or a due date",
+    ),
+    "resource": ("action to approve and resource", "actions to approve and resource"),
+    "verify": ("root cause to verify", "root causes to verify"),
+}
+
+
+def top_decisions(every: list[Decision]) -> tuple[list[Decision], list[dict[str, Any]]]:
+    """At most MAX_DECISIONS, in order, and what is left out: [{kind, count, what}].
+
+    Up to MAX_DECISIONS all are asked; beyond, at most PER_KIND of each kind
+    (the first, most pressing ones), and the review's sign-off always stays.
+    """
+    if len(every) <= MAX_DECISIONS:
+        return every, []
+    seen: dict[str, int] = {}
+    kept: list[Decision] = []
+    for d in every:
+        seen[d["kind"]] = seen.get(d["kind"], 0) + 1
+        if seen[d["kind"]] <= PER_KIND:
+            kept.append(d)
+    if len(kept) > MAX_DECISIONS:
+        last = [d for d in kept if d["kind"] == "sign_off"]
+        kept = [d for d in kept if d["kind"] != "sign_off"][: MAX_DECISIONS - len(last)] + last
+    ids = {id(d) for d in kept}
+    left: dict[str, int] = {}
+    for d in every:
+        if id(d) not in ids:
+            left[d["kind"]] = left.get(d["kind"], 0) + 1
+    omitted = [
+        {"kind": k, "count": n, "what": OMITTED_KINDS.get(k, ("decision", "decisions"))[n != 1]}
+        for k, n in left.items()
+    ]
+    return kept, omitted
+
+
+def omitted_phrase(omitted: Sequence[dict[str, Any]]) -> str:
+    """'12 root causes with no corrective action and 3 actions to approve and resource'."""
+    parts = [f"{o['count']} {o['what']}" for o in omitted]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _owned(decision: Decision, defaults: dict[str, Any], today: date) -> Decision:
     """The decision with who decides and by when: its own, else the audience profile's default."""
     spec = (defaults.get("kinds") or {}).get(decision["kind"]) or {}

@@ -14,6 +14,7 @@ from typing import Any
 
 from rca.analyse.metrics import format_duration
 from rca.model import OPEN_ACTION_STATUSES
+from rca.render.decisions import omitted_phrase
 from rca.render.formatting import (
     day,
     label,
@@ -519,7 +520,7 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
     late = overdue(ctx)
     by_id = causes(ctx)
     rows = []
-    for a in actions(ctx):
+    for a in ctx["view"]["actions"]:
         status = [
             Span(
                 label(ctx["labels"], a["status"]),
@@ -580,6 +581,25 @@ def actions_section(b: DeckBuilder, ctx: Context) -> None:
             "Each action names the cause it removes and how we will know it worked.",
         ]
     )
+    omitted = ctx["view"]["actions_omitted"]
+    if omitted:
+        rows.append(
+            Row(
+                (
+                    cell(
+                        Span(
+                            f"And {plural(omitted, 'more action', 'more actions')} in the review: "
+                            "this table shows the overdue and open ones due soonest.",
+                            False,
+                            "muted",
+                        )
+                    ),
+                    cell(""),
+                    cell(""),
+                    cell(""),
+                )
+            )
+        )
     if not rows:
         b.text_slides(
             "Corrective actions",
@@ -628,6 +648,11 @@ def decisions_section(b: DeckBuilder, ctx: Context) -> None:
         )
         for n, d in enumerate(asks, start=1)
     ]
+    if ctx["decisions_omitted"]:
+        rest = omitted_phrase(ctx["decisions_omitted"])
+        blocks.append(
+            block(para(f"Also open, and in the review: {rest}.", tag="muted"), note=rest + ".")
+        )
     b.text_slides(
         "Decisions needed",
         blocks,
@@ -658,6 +683,9 @@ def _lint_row(lint: list[dict[str, Any]]) -> Row:
 
 def _appendix(b: DeckBuilder, ctx: Context) -> None:
     """Appendix slides say so in their titles; no divider slide of a few words before them."""
+
+
+APPENDIX_CAUSES = 16  # rows of the deck's cause appendix (two slides): root causes first
 
 
 def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
@@ -693,10 +721,31 @@ def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
                 ),
             )
         )
-        for c in sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))
+        for c in sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))[:APPENDIX_CAUSES]
     ]
+    title = "Appendix: every cause and what it leads to"
+    if len(by_id) > APPENDIX_CAUSES:
+        title = f"Appendix: the first {APPENDIX_CAUSES} causes and what they lead to"
+        rest = len(by_id) - APPENDIX_CAUSES
+        notes += f" {plural(rest, 'more cause', 'more causes')} (conditions and contributing) are in the review."
+        rows.append(
+            Row(
+                (
+                    cell(""),
+                    cell(
+                        Span(
+                            f"And {plural(rest, 'more cause', 'more causes')}, listed in the review.",
+                            False,
+                            "muted",
+                        )
+                    ),
+                    cell(""),
+                    cell(""),
+                )
+            )
+        )
     b.table_slides(
-        "Appendix: every cause and what it leads to",
+        title,
         [
             Column("", 0.7),
             Column("Cause", 6.4),
@@ -1062,9 +1111,16 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
             if chain["truncated"]
             else ""
         )
+        more = ctx["view"]["chains_omitted"]
+        rest = (
+            f" {plural(more, 'more why-chain', 'more why-chains')}, to the other root causes, "
+            "are in the review."
+            if more and n == len(chains)
+            else ""
+        )
         notes = (
             f"Chain {n} of {len(chains)}: {sentence} Read it top to bottom; each line answers 'why?' of the "
-            f"line above. The last line is where a corrective action belongs.{cut}"
+            f"line above. The last line is where a corrective action belongs.{cut}{rest}"
         )
         b.table_slides(
             f"Why-chain {n}: {question}",

@@ -9,6 +9,7 @@ axis. The causal graph and the ladders are left to dot's layered layout.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from rca.render.dot import DotGraph, font, lines_html, point, text_width, wrap
 from rca.render.formatting import plural
 from rca.render.names import cause_title
 from rca.render.registry import Diagram
+from rca.render.slide_diagrams import shortest_path
 
 PROBLEM_ID = "problem"
 ROLE_NAMES = {
@@ -66,6 +68,7 @@ class Spec:
     alt: str
     dot: str
     engine: str  # "dot", or "neato-n2" for drawings placed point by point
+    omitted: tuple[str, ...] = ()  # causes a summary leaves out
 
 
 def render_diagrams(context: dict[str, Any], *, raster: bool = True) -> dict[str, Diagram]:
@@ -76,7 +79,9 @@ def render_diagrams(context: dict[str, Any], *, raster: bool = True) -> dict[str
     specs = [fishbone(context), causal_graph(context), why_chains(context), timeline(context)]
     drawings = d.draw_all(((s.dot, s.engine, s.name) for s in specs), raster=raster)
     return {
-        s.name: Diagram(s.name, s.title, s.alt, s.dot, w.svg, w.png, w.width_px, w.height_px)
+        s.name: Diagram(
+            s.name, s.title, s.alt, s.dot, w.svg, w.png, w.width_px, w.height_px, s.omitted
+        )
         for s, w in zip(specs, drawings, strict=True)
     }
 
@@ -592,11 +597,68 @@ def causal_graph(context: dict[str, Any]) -> Spec:
     for every bundled case; both layouts are cached, so the choice costs one
     extra SVG layout.
     """
-    specs = [_causal_graph(context, rankdir) for rankdir in ("LR", "BT")]
-    preferred = _rankdir(context["findings"])
+    drawn, omitted = _summary(context)
+    specs = [_causal_graph(drawn, rankdir) for rankdir in ("LR", "BT")]
+    preferred = _rankdir(drawn["findings"])
     scales = [print_scale(d.draw(s.dot, "dot", s.name, raster=False).svg) for s in specs]
     best = max(range(2), key=lambda i: (round(scales[i], 2), specs[i].dot.count(preferred)))
-    return specs[best]
+    if not omitted:
+        return specs[best]
+    shown = len(drawn["findings"]["causes"])
+    total = shown + len(omitted)
+    return dataclasses.replace(
+        specs[best],
+        title=f"Causal graph, summarised: {shown} of {total} causes",
+        alt=f"Summary of a causal graph of {total} causes: the top root causes and the causes on "
+        f"their shortest paths to the problem. {plural(len(omitted), 'more cause is', 'more causes are')} "
+        f"listed beside the figure. {specs[best].alt}",
+        omitted=omitted,
+    )
+
+
+SUMMARY_ABOVE = 40  # causes: a larger causal graph is drawn as a summary
+SUMMARY_ROOTS = 6  # root causes a summary starts from, the top-ranked ones
+SUMMARY_CAUSES = 30  # boxes in a summary at most, roots included
+
+
+def _summary(context: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The context with only what a summary draws, and the ids it leaves out (none: as it is).
+
+    Above SUMMARY_ABOVE causes no drawing of every cause prints legibly on a
+    page (nor lays out in time: dot grows about as n² here): the summary keeps
+    the top-ranked root causes and the causes on their shortest paths to the
+    problem, like the slides' causal summary, with room for more boxes.
+    """
+    findings = context["findings"]
+    if len(findings["causes"]) <= SUMMARY_ABOVE:
+        return context, ()
+    effects: dict[str, list[str]] = {}
+    for edge in findings["edges"]:
+        if edge["kind"] == "causes":
+            effects.setdefault(edge["source"], []).append(edge["target"])
+    roots = [r["id"] for r in findings["root_causes"]][:SUMMARY_ROOTS]
+    keep: dict[str, None] = dict.fromkeys(roots)
+    for root in roots:
+        keep.update(dict.fromkeys(n for n in shortest_path(root, effects) if n != PROBLEM_ID))
+    shown = set(list(keep)[:SUMMARY_CAUSES])
+    ends = shown | {PROBLEM_ID}
+    edges = [  # causal links between drawn boxes; an action named on the cause it fixes
+        e
+        for e in findings["edges"]
+        if (
+            (e["source"] in shown and e["target"] in ends)
+            if e["kind"] == "causes"
+            else e["target"] in shown
+        )
+    ]
+    drawn = {
+        **findings,
+        "causes": [c for c in findings["causes"] if c["id"] in shown],
+        "edges": edges,
+        "root_causes": [r for r in findings["root_causes"] if r["id"] in shown],
+    }
+    omitted = tuple(c["id"] for c in findings["causes"] if c["id"] not in shown)
+    return {**context, "findings": drawn}, omitted
 
 
 def _causal_graph(context: dict[str, Any], rankdir: str) -> Spec:

@@ -149,6 +149,7 @@ def diagram_view(diagram: Diagram) -> dict[str, Any]:
         "alt": diagram.alt,
         "orientation": orientation,
         "svg": svg,
+        "omitted": list(diagram.omitted),
     }
 
 

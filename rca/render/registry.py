@@ -29,6 +29,9 @@ class Diagram:
     png: bytes
     width_px: int
     height_px: int
+    # Causes a summarised diagram leaves out (a large record's causal graph);
+    # a brief lists them beside it.
+    omitted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def summary_nodes(findings: dict[str, Any], roots: Sequence[str]) -> tuple[list[
     counts: dict[str, int] = {}
     order: list[str] = []
     for root in shown_roots:
-        for node in _path(root, effects)[1:-1]:
+        for node in shortest_path(root, effects)[1:-1]:
             if node not in counts:
                 order.append(node)
             counts[node] = counts.get(node, 0) + 1
@@ -143,7 +143,7 @@ def summary_nodes(findings: dict[str, Any], roots: Sequence[str]) -> tuple[list[
     return [*shown_roots, *[n for n in order if n in middle]], len(roots) - len(shown_roots)
 
 
-def _path(start: str, effects: dict[str, list[str]]) -> list[str]:
+def shortest_path(start: str, effects: dict[str, list[str]]) -> list[str]:
     """The shortest path of causes from `start` to the problem (just `start` when none)."""
     previous: dict[str, str | None] = {start: None}
     queue = deque([start])
@@ -181,7 +181,7 @@ def causal_summary(
     # Collapsed links: from each shown cause to the next shown node on its path.
     links: set[tuple[str, str]] = set()
     for cid in ids:
-        path = _path(cid, effects)
+        path = shortest_path(cid, effects)
         nxt = next((n for n in path[1:] if n in shown), None)
         if nxt is not None:
             links.add((cid, nxt))
