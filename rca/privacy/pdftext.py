@@ -50,10 +50,12 @@ _STATEMENT = re.compile(
     )
     + rb"\s+Tm)"
     rb"|/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>" + _NUM[1:] + rb"\s+Tf"
-    rb"|\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*>|[-+]?(?:\d+\.?\d*|\.\d+)|\s)*)\]\s*TJ"
+    # A number inside an array has one reading (were "60" also "6" "0", or
+    # "6" + "" + "0", an array that does not match would backtrack exponentially).
+    rb"|\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*>|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ"
     # Typst's: glyph codes as literal strings (escapes, no unescaped parenthesis).
     rb"|\((?P<string>(?:[^()\\]|\\.)*)\)\s*Tj"
-    rb"|\[(?P<strings>(?:\((?:[^()\\]|\\.)*\)|[-+]?(?:\d+\.?\d*|\.\d+)|\s)*)\]\s*TJ"
+    rb"|\[(?P<strings>(?:\((?:[^()\\]|\\.)*\)|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ"
     rb"|\d+\s+Tr"
     rb")(?![^\s\[<(/])"
 )

@@ -727,3 +727,15 @@ def test_a_deck_too_large_to_read_is_its_own_error_with_exit_code_4(
     assert "leadership.pptx: package:" in result.output and "5 members" in result.output
     assert "personal data" not in result.output
     assert not out.exists()
+
+
+def test_pdf_fast_reader_gives_up_on_an_odd_glyph_array_at_once() -> None:
+    # A TJ array the fast path cannot take (a string with nested parentheses,
+    # legal in PDF) goes to the general tokenizer; with numbers that had more
+    # than one reading ("60" as "6" "0") the failed match backtracked 2^n ways:
+    # 60 numbers would never finish. Both glyph-array forms, hex and literal.
+    from rca.privacy.pdftext import _STATEMENT
+
+    for run in (b"(\\000\\001)-60 12.5 ", b"<0001>-60 "):
+        body = b"[" + run * 60 + b"(x(y)z)]TJ"
+        assert _STATEMENT.match(body) is None
