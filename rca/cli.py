@@ -102,7 +102,7 @@ _PDF_ENGINE = click.option(
     default=None,
     expose_value=False,
     callback=_choose_pdf_engine,
-    help="What lays out the PDF briefs (default: $RCA_PDF_ENGINE, else weasyprint); "
+    help="What lays out the PDF briefs (default: $RCA_PDF_ENGINE, else typst); "
     "see docs/pdf-engines.md.",
 )
 

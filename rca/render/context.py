@@ -272,7 +272,8 @@ def view(context: dict[str, Any]) -> dict[str, Any]:
     causes = {c["id"]: c for c in findings["causes"]}
     ranked = [{**causes[r["id"]], **r} for r in findings["root_causes"] if r["id"] in causes]
     roots = ranked[: detail["max_root_causes"]]
-    every_chain = chains(findings, detail["why_chain_depth"])
+    depth = detail["why_chain_depth"]
+    every_chain = chains(findings, min(depth or MAX_CHAIN_STEPS, MAX_CHAIN_STEPS))
     shown_chains = top_chains(every_chain, [r["id"] for r in roots], detail["max_root_causes"])
     overdue = overdue_actions(case["actions"], date.fromisoformat(context["meta"]["today"]))
     shown_actions = top_actions(case["actions"], set(overdue), MAX_ACTIONS)
@@ -292,6 +293,9 @@ def view(context: dict[str, Any]) -> dict[str, Any]:
 # root causes' why-chains and the most pressing actions, then say how many more
 # there are (the rest stay in the record, the specialist brief lists every cause).
 MAX_ACTIONS = 12
+# A why-chain longer than this (a profile with no depth limit) keeps its first
+# whys and its root cause, as a profile's depth does: one slide, one ladder.
+MAX_CHAIN_STEPS = 8
 
 
 def top_chains(

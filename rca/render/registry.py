@@ -71,7 +71,7 @@ PDF_ENGINES: dict[str, str] = {
     "weasyprint": "rca.render.pdf:PdfRenderer",
     "typst": "rca.render.typst:TypstRenderer",
 }
-DEFAULT_PDF_ENGINE = "weasyprint"
+DEFAULT_PDF_ENGINE = "typst"  # docs/pdf-engines.md: the decision and its figures
 PDF_ENGINE_VARIABLE = "RCA_PDF_ENGINE"
 _CACHE: dict[str, Renderer] = {}
 

@@ -1,6 +1,7 @@
 """Briefs as PDF by Typst: the HTML brief, read as a tree, printed by a Typst template.
 
-The second PDF engine (`--pdf-engine typst`). It prints the same HTML the
+The default PDF engine (`--pdf-engine typst`; WeasyPrint is the other,
+docs/pdf-engines.md). It prints the same HTML the
 `.html` brief is, so both carry the same content by construction and an
 organisation's HTML template overrides reach both; how each element looks on
 paper is a Typst template (`briefs/typst/brief.typ`, overridable in the same
