@@ -320,3 +320,19 @@ def test_typst_markup_in_the_record_prints_as_text(tmp_path: Path) -> None:
         assert len(shown) > len(hostile) - 40 and "$x^2$ " in shown and "#str(7*7)ZQ" in shown
         assert shown + end in text
     assert "49ZQ" not in text and "root:x:0:0" not in text and "(7*7)ZQ" in text
+
+
+def test_text_no_embedded_font_can_show_still_prints_a_tagged_brief(tmp_path: Path) -> None:
+    # PDF/UA-1 refuses such a character outright; the brief is made without the
+    # UA claim (tagged all the same), with the font's missing-glyph box.
+    from rca.render import typst
+
+    worker = typst.TypstWorker()
+    source = '#set document(title: [t])\n#set text(lang: "en")\nBefore \U000c6833 漢字 after'
+    pdf = worker.compile(source, root=tmp_path, inputs={}, seconds=30, what="x", where=tmp_path)
+    worker.stop()
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert "Tagged:          yes" in info.stdout
+    assert "Before" in pdf_text(pdf) and "after" in pdf_text(pdf)
