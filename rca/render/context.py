@@ -292,7 +292,7 @@ def view(context: dict[str, Any]) -> dict[str, Any]:
 # A large record keeps its outputs' shape: its decks and briefs show the top
 # root causes' why-chains and the most pressing actions, then say how many more
 # there are (the rest stay in the record, the specialist brief lists every cause).
-MAX_ACTIONS = 12
+MAX_ACTIONS = 7
 # A why-chain longer than this (a profile with no depth limit) keeps its first
 # whys and its root cause, as a profile's depth does: one slide, one ladder.
 MAX_CHAIN_STEPS = 8

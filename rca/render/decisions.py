@@ -166,7 +166,7 @@ def decisions(context: dict[str, Any]) -> list[Decision]:
     return [_owned(d, defaults, today) for d in out]
 
 
-MAX_DECISIONS = 8  # asked of leadership at once; a large record's rest are counted
+MAX_DECISIONS = 6  # asked of leadership at once; a large record's rest are counted
 PER_KIND = 2  # of one kind (e.g. root causes without an action) when there are more
 OMITTED_KINDS = {  # kind -> (one, many) for "and N more ..."
     "asked": ("further ask in the review", "further asks in the review"),

@@ -685,7 +685,11 @@ def _appendix(b: DeckBuilder, ctx: Context) -> None:
     """Appendix slides say so in their titles; no divider slide of a few words before them."""
 
 
-APPENDIX_CAUSES = 16  # rows of the deck's cause appendix (two slides): root causes first
+# The deck's cause appendix lists every cause of a record of up to
+# APPENDIX_CAUSES (two slides); a larger one gets one slide: the first
+# APPENDIX_SUMMARY, root causes first, and how many more.
+APPENDIX_CAUSES = 16
+APPENDIX_SUMMARY = 7
 
 
 def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
@@ -698,6 +702,7 @@ def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
         f"{len(f['external'])} outside our control. Each row names what the cause leads to."
     )
     by_id = causes(ctx)
+    shown = len(by_id) if len(by_id) <= APPENDIX_CAUSES else APPENDIX_SUMMARY
     order = {"root": 0, "contributing": 1, "condition": 2, "external": 3}
     rows = [
         Row(
@@ -721,12 +726,12 @@ def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
                 ),
             )
         )
-        for c in sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))[:APPENDIX_CAUSES]
+        for c in sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))[:shown]
     ]
     title = "Appendix: every cause and what it leads to"
-    if len(by_id) > APPENDIX_CAUSES:
-        title = f"Appendix: the first {APPENDIX_CAUSES} causes and what they lead to"
-        rest = len(by_id) - APPENDIX_CAUSES
+    if len(by_id) > shown:
+        title = f"Appendix: the first {shown} causes and what they lead to"
+        rest = len(by_id) - shown
         notes += f" {plural(rest, 'more cause', 'more causes')} (conditions and contributing) are in the review."
         rows.append(
             Row(
