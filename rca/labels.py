@@ -61,6 +61,10 @@ _SPECIAL = {
     "order_end": "Order end",
     "nondisclosure_expiry": "Nondisclosure order expiry",
     "not_applicable": "Not applicable",
+    # identifier kinds
+    "account_id": "Account ID",
+    "ip_address": "IP address",
+    "device_id": "Device ID",
     # misc
     "self_identified": "Self-identified",
     "near_miss": "Near miss",
