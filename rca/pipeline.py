@@ -175,17 +175,47 @@ def build(
     profiles = select_profiles(audiences, template_dirs)
     written: list[Path] = []
     for loaded in load_records(paths):
-        artifacts = render_case_within(
+        written += render_into(
             loaded,
             profiles,
             formats,
+            out_dir,
+            command="render",
             today=today,
             template_dirs=template_dirs,
             seconds=time_limit_seconds,
             draft=draft,
         )
-        case_id = loaded.record.case_id
-        with output_lock(out_dir, "render"):
-            forget_cases(out_dir, [case_id])
-            written += write_artifacts(artifacts, out_dir / case_id)
     return written
+
+
+def render_into(
+    loaded: LoadedRecord,
+    profiles: Sequence[Profile],
+    formats: Sequence[str],
+    out_dir: Path,
+    *,
+    command: str,
+    today: date | None = None,
+    template_dirs: Sequence[Path] = (),
+    seconds: float | None = None,
+    draft: bool = False,
+) -> list[Path]:
+    """One case rendered within its time limit, then its folder replaced whole under the lock.
+
+    The build cache forgets the case: its folder now holds what `command`
+    (named in the lock, for the busy message) wrote, not a cached build.
+    """
+    artifacts = render_case_within(
+        loaded,
+        profiles,
+        formats,
+        today=today,
+        template_dirs=template_dirs,
+        seconds=seconds,
+        draft=draft,
+    )
+    case_id = loaded.record.case_id
+    with output_lock(out_dir, command):
+        forget_cases(out_dir, [case_id])
+        return write_artifacts(artifacts, out_dir / case_id)

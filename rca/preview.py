@@ -33,27 +33,23 @@ def refresh(
     The case folder is replaced whole, under the output folder's lock, and the
     build cache forgets the case (its folder now holds what the watch wrote).
     """
-    from rca.cache import forget_cases
     from rca.errors import RecordError
-    from rca.fs import output_lock
-    from rca.pipeline import render_case_within, write_artifacts
+    from rca.pipeline import render_into
 
     loaded, problems = check_record(case)
     if loaded is None:
         raise RecordError(problems)
-    artifacts = render_case_within(
+    return render_into(
         loaded,
         profiles,
         formats,
+        out,
+        command="watch",
         today=today,
         template_dirs=template_dirs,
         seconds=time_limit,
         draft=draft,
     )
-    case_id = loaded.record.case_id
-    with output_lock(out, "watch"):
-        forget_cases(out, [case_id])
-        return write_artifacts(artifacts, out / case_id)
 
 
 def watch_case(
