@@ -15,6 +15,7 @@ from typing import Any
 from rca.analyse.metrics import format_duration
 from rca.model import OPEN_ACTION_STATUSES
 from rca.render.decisions import omitted_phrase
+from rca.render.deck_appendix import AppendixTable
 from rca.render.formatting import (
     day,
     label,
@@ -704,61 +705,72 @@ def appendix_graph(b: DeckBuilder, ctx: Context) -> None:
     by_id = causes(ctx)
     shown = len(by_id) if len(by_id) <= APPENDIX_CAUSES else APPENDIX_SUMMARY
     order = {"root": 0, "contributing": 1, "condition": 2, "external": 3}
-    rows = [
-        Row(
+    listed = sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))[:shown]
+
+    def leads_to(c: dict[str, Any], limit: int) -> str:
+        return (
+            "; ".join(
+                "the problem"
+                if x == "problem"
+                else f"{x} {first_sentence(cause_title(by_id[x]), limit)}"
+                if x in by_id
+                else x
+                for x in c["effects"]
+            )
+            or "—"
+        )
+
+    def row(c: dict[str, Any], short: bool) -> Row:
+        statement = () if short else (Span(first_sentence(c["statement"], 200), False, "muted"),)
+        return Row(
             (
                 cell(Span(c["id"], True, "accent" if c["role"] == "root" else "muted")),
-                cell(
-                    Span(cause_title(c), True, ""),
-                    Span(first_sentence(c["statement"], 200), False, "muted"),
-                ),
+                cell(Span(cause_title(c), True, ""), *statement),
                 cell(label(ctx["labels"], c["role"])),
-                cell(
-                    "; ".join(
-                        "the problem"
-                        if x == "problem"
-                        else f"{x} {cause_title(by_id[x])}"
-                        if x in by_id
-                        else x
-                        for x in c["effects"]
-                    )
-                    or "—"
-                ),
+                cell(leads_to(c, 60 if short else 200)),
             )
         )
-        for c in sorted(by_id.values(), key=lambda c: order.get(c["role"], 4))[:shown]
-    ]
-    title = "Appendix: every cause and what it leads to"
-    if len(by_id) > shown:
-        title = f"Appendix: the first {shown} causes and what they lead to"
-        rest = len(by_id) - shown
+
+    rest = len(by_id) - shown
+    if rest:
         notes += f" {plural(rest, 'more cause', 'more causes')} (conditions and contributing) are in the review."
-        rows.append(
-            Row(
-                (
-                    cell(""),
-                    cell(
-                        Span(
-                            f"And {plural(rest, 'more cause', 'more causes')}, listed in the review.",
-                            False,
-                            "muted",
-                        )
-                    ),
-                    cell(""),
-                    cell(""),
-                )
+
+    def fold(hidden: Sequence[int]) -> Row:
+        more = len(hidden) + rest
+        return Row(
+            (
+                cell(""),
+                cell(
+                    Span(
+                        f"And {plural(more, 'more cause', 'more causes')}, listed in the review.",
+                        False,
+                        "muted",
+                    )
+                ),
+                cell(""),
+                cell(""),
             )
         )
-    b.table_slides(
-        title,
-        [
-            Column("", 0.7),
-            Column("Cause", 6.4),
-            Column("Role", 1.6),
-            Column("Leads to", 3.4),
-        ],
-        rows,
-        notes,
+
+    b.appendix_table(
+        AppendixTable(
+            "Appendix: every cause and what it leads to"
+            if not rest
+            else f"Appendix: the first {shown} causes and what they lead to",
+            (
+                Column("", 0.7),
+                Column("Cause", 6.4),
+                Column("Role", 1.6),
+                Column("Leads to", 3.4),
+            ),
+            tuple(row(c, False) for c in listed),
+            notes,
+            name="causes",
+            short=tuple(row(c, True) for c in listed),
+            fold=fold,
+            omitted=rest,
+            folded_title="Appendix: the main causes and what they lead to",
+        )
     )
 
 
@@ -793,8 +805,12 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
                 )
             )
         )
+    # Which rows stay longest when the budget is tight: a missed clock or a
+    # deviation, then the analysis figures, then clocks met, last those without a target.
+    rank = [{"accent": 0, "": 2}.get(r.cells[3][0].spans[0].tag, 3) for r in rows]
     deviations = {k: v for k, v in f["deviations_by_step"].items() if v}
     for step, n in deviations.items():
+        rank.append(0)
         rows.append(
             Row(
                 (
@@ -836,6 +852,7 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
         ),
         _lint_row(f["lint"]),
     ]
+    rank += [1] * (len(rows) - len(rank))
     missed = breached(ctx)
     notes = (
         "Clocks run between timeline milestones; targets come from the service levels for this process "
@@ -846,16 +863,45 @@ def appendix_metrics(b: DeckBuilder, ctx: Context) -> None:
             else "No clock missed its target."
         )
     )
-    b.table_slides(
-        "Appendix: metrics",
-        [
-            Column("Measure", 4.2),
-            Column("Value", 2.4),
-            Column("Target", 2.0),
-            Column("Result", 3.5),
-        ],
-        rows,
-        notes,
+
+    def fold(hidden: Sequence[int]) -> Row:
+        clocks = all(rank[i] >= 2 for i in hidden)
+        what = (
+            plural(len(hidden), "more clock", "more clocks")
+            if clocks
+            else plural(len(hidden), "more measure", "more measures")
+        )
+        return Row(
+            (
+                cell(
+                    Span(
+                        f"And {what}{', none missed,' if clocks else ''} in the review.",
+                        False,
+                        "muted",
+                    )
+                ),
+                cell(""),
+                cell(""),
+                cell(""),
+            )
+        )
+
+    b.appendix_table(
+        AppendixTable(
+            "Appendix: metrics",
+            (
+                Column("Measure", 4.2),
+                Column("Value", 2.4),
+                Column("Target", 2.0),
+                Column("Result", 3.5),
+            ),
+            tuple(rows),
+            notes,
+            name="metrics",
+            rank=tuple(rank),
+            fold=fold,
+            min_rows=6,
+        )
     )
 
 
@@ -1245,8 +1291,15 @@ def causal_summary_section(b: DeckBuilder, ctx: Context) -> None:
     )
 
 
-def event_rows(ctx: Context, events: Sequence[dict[str, Any]]) -> list[Row]:
-    """The events as table rows: when, step (milestone, deviation), what happened and was expected."""
+def event_rows(ctx: Context, events: Sequence[dict[str, Any]], *, short: bool = False) -> list[Row]:
+    """The events as table rows: when, step (milestone, deviation), what happened and was expected.
+
+    `short`: the first sentence of each text, for a deck short of slides.
+    """
+
+    def text(value: str, limit: int) -> str:
+        return first_sentence(value, limit) if short else value
+
     rows = []
     for e in events:
         marker = (
@@ -1259,9 +1312,9 @@ def event_rows(ctx: Context, events: Sequence[dict[str, Any]]) -> list[Row]:
         )
         what = cell(
             Span(f"{e['actor']}. " if e.get("actor") else "", True, "muted"),
-            e["what"],
+            text(e["what"], 160),
             *(
-                [Span("Expected: " + (e["expected"] or ""), False, "accent")]
+                [Span("Expected: " + text(e["expected"] or "", 120), False, "accent")]
                 if e["deviation"]
                 else []
             ),
@@ -1274,15 +1327,49 @@ def appendix_timeline(b: DeckBuilder, ctx: Context) -> None:
     """Appendix: every event the audience may see, on the case's one clock."""
     _appendix(b, ctx)
     events = _events(ctx)
-    b.table_slides(
-        "Appendix: timeline",
-        [
-            Column(f"When ({zone(ctx).split(' (')[0]})", 1.6),
-            Column("Step", 2.3),
-            Column("What happened", 8.2),
-        ],
-        event_rows(ctx, events),
-        f"Every event shown to this audience, on one clock: {zone(ctx)}.",
+    # Where every event is when the deck folds some: the brief's event table, when it has one.
+    audience = ctx["audience"]
+    full = (
+        "timeline" in audience["brief"]["sections"]
+        and audience["detail"]["timeline"] != "milestones"
+    )
+    where = "in the brief's timeline" if full else "in the review"
+
+    def fold(hidden: Sequence[int]) -> Row:
+        deviations = sum(bool(events[i]["deviation"]) for i in hidden)
+        return Row(
+            (
+                cell(""),
+                cell(""),
+                cell(
+                    Span(
+                        f"And {plural(len(hidden), 'more event', 'more events')}"
+                        + (f" ({plural(deviations, 'deviation')})" if deviations else "")
+                        + f", {where}.",
+                        False,
+                        "muted",
+                    )
+                ),
+            )
+        )
+
+    b.appendix_table(
+        AppendixTable(
+            "Appendix: timeline",
+            (
+                Column(f"When ({zone(ctx).split(' (')[0]})", 1.6),
+                Column("Step", 2.3),
+                Column("What happened", 8.2),
+            ),
+            tuple(event_rows(ctx, events)),
+            f"Every event shown to this audience, on one clock: {zone(ctx)}.",
+            name="timeline",
+            short=tuple(event_rows(ctx, events, short=True)),
+            # Deviations stay longest, then milestones, then the other events.
+            rank=tuple(0 if e["deviation"] else 1 if e["milestone"] else 2 for e in events),
+            fold=fold,
+            folded_title="Appendix: timeline, the main events",
+        )
     )
 
 
@@ -1329,16 +1416,20 @@ def appendix_review(b: DeckBuilder, ctx: Context) -> None:
         "same role approves later."
         + (f" DRAFT, not approved: {'; '.join(draft)}." if draft else "")
     )
-    b.table_slides(
-        "Appendix: review history and sign-offs",
-        [
-            Column("On", 1.5),
-            Column("Sign-off or revision", 3.0),
-            Column("By", 2.4),
-            Column("Note", 5.2),
-        ],
-        rows,
-        notes,
+
+    b.appendix_table(
+        AppendixTable(
+            "Appendix: review history and sign-offs",
+            (
+                Column("On", 1.5),
+                Column("Sign-off or revision", 3.0),
+                Column("By", 2.4),
+                Column("Note", 5.2),
+            ),
+            tuple(rows),
+            notes,
+            complete=True,  # the audit trail: every entry, in full
+        )
     )
 
 

@@ -189,6 +189,24 @@ def cell(*texts: str | Span | Para) -> tuple[Para, ...]:
     return tuple(out)
 
 
+def header_row(columns: Sequence[Column]) -> Row:
+    """A table's header row: the column headers, bold on the header fill."""
+    return Row(tuple(cell(Span(c.header, True, "light")) for c in columns))
+
+
+TABLE_GAP = 10.0  # points between two tables stacked on one slide
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """One table on a slide that may hold several: its caption (None: no caption), rows and size."""
+
+    caption: str | None
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    size: float
+
+
 @dataclass(frozen=True)
 class Tile:
     """A headline figure: a short value over its label."""
@@ -268,7 +286,10 @@ class DeckBuilder:
     style: Style = STYLE
     face: Typeface = ARIAL
     state: dict[str, Any] = field(default_factory=dict)  # sections' shared flags (e.g. appendix)
+    # Appendix tables wait here until the presented slides are made (rca.render.deck_appendix).
+    appendix: list[Any] = field(default_factory=list)
     _layouts: dict[str, _LayoutInfo] = field(default_factory=dict)
+    _rows: dict[tuple[Any, ...], _Cells] = field(default_factory=dict)  # measured table rows
 
     # ------------------------------------------------------------------ public API
 
@@ -348,7 +369,7 @@ class DeckBuilder:
         widths = _split_width(area.w, [c.weight for c in columns])
         intro_m = self._measure_para(intro, area.w_pt, self.style.body[-1]) if intro else None
         intro_h = _emu(intro_m.height + 2 * self.style.inset_y + 6) if intro_m else 0
-        header = Row(tuple(cell(Span(c.header, True, "light")) for c in columns))
+        header = header_row(columns)
 
         def layout(size: float) -> tuple[_Cells, list[list[Row]]]:
             head = self._measure_row(header, widths, size)
@@ -381,6 +402,59 @@ class DeckBuilder:
                 box = Box(area.x, area.y + intro_h, area.w, area.h - intro_h)
             self._add_table(slide, box, widths, head, page, size)
             self._finish(slide, info, _notes(notes, n, [r.note for r in page]))
+
+    def appendix_table(self, table: Any) -> None:
+        """Queue an appendix table: it is laid out after the presented slides, within the budget."""
+        self.appendix.append(table)
+
+    def table_room(self) -> float:
+        """Height in points of the area a table may fill."""
+        return self._area(self._layout("Table"), 1).h_pt
+
+    def table_row_height(self, columns: Sequence[Column], row: Row, size: float) -> float:
+        """Height in points of one row (the header row too) as the table would draw it."""
+        widths = _split_width(self._area(self._layout("Table"), 1).w, [c.weight for c in columns])
+        return _row_height(self._measure_row(row, widths, size), size, self.style)
+
+    def table_pages(
+        self, columns: Sequence[Column], rows: Sequence[Row], size: float
+    ) -> list[list[Row]]:
+        """The rows poured into table slides, the header repeated on each (no intro)."""
+        area = self._area(self._layout("Table"), 1)
+        widths = _split_width(area.w, [c.weight for c in columns])
+        room = area.h_pt - self.table_row_height(columns, header_row(columns), size)
+        return self._paginate_rows(rows, widths, size, room_first=room, room_rest=room)
+
+    def caption_height(self) -> float:
+        """Height in points of a table's caption on a slide that holds several tables."""
+        size = self.style.body[-1]
+        return line_height(size) + 2 * self.style.inset_y
+
+    def tables_slide(self, title: str, parts: Sequence[TablePart], notes: str) -> None:
+        """One slide of tables stacked down the area, each under its caption when it has one."""
+        info = self._layout("Table")
+        area = self._area(info, 1)
+        slide = self._slide(info)
+        self._fill_title(slide, info, title, self.style.title, max_lines=2)
+        y = area.y
+        for i, part in enumerate(parts):
+            if part.caption:
+                size = self.style.body[-1]
+                m = self._measure_para(
+                    Para((Span(part.caption, True, "title"),), space_before=0), area.w_pt, size
+                )
+                shape = slide.shapes.add_textbox(
+                    *_emus(Box(area.x, y, area.w, _emu(self.caption_height())))
+                )
+                shape.name = f"Caption {i + 1}"
+                self._write_frame(shape.text_frame, [m])
+                y += _emu(self.caption_height())
+            widths = _split_width(area.w, [c.weight for c in part.columns])
+            head = self._measure_row(header_row(part.columns), widths, part.size)
+            box = Box(area.x, y, area.w, area.y + area.h - y)
+            y += self._add_table(slide, box, widths, head, part.rows, part.size, use_holder=i == 0)
+            y += _emu(TABLE_GAP)
+        self._finish(slide, info, notes)
 
     def picture_slide(self, title: str, diagram: Diagram, notes: str) -> None:
         """A diagram scaled to fit the picture area, aspect ratio kept, with its alt text."""
@@ -797,6 +871,11 @@ class DeckBuilder:
     # ------------------------------------------------------------------ tables
 
     def _measure_row(self, row: Row, widths: Sequence[int], size: float) -> _Cells:
+        # Tables are measured at each size tried and again when drawn; the appendix's
+        # budget (rca.render.deck_appendix) tries several layouts of the same rows.
+        key = (row, tuple(widths), size, self.style)
+        if key in self._rows:
+            return self._rows[key]
         out = []
         for paras, w in zip(row.cells, widths, strict=True):
             inner = (w / EMU_PER_PT - 2 * self.style.cell_x) * self.style.fit
@@ -810,6 +889,7 @@ class DeckBuilder:
                     for p in paras
                 ]
             )
+        self._rows[key] = out
         return out
 
     def _paginate_rows(
@@ -847,8 +927,10 @@ class DeckBuilder:
         head: _Cells,
         page: Sequence[Row],
         size: float,
-    ) -> None:
-        holder = _placeholder(slide, 1)
+        *,
+        use_holder: bool = True,
+    ) -> int:
+        holder = _placeholder(slide, 1) if use_holder else None
         n_rows, n_cols = len(page) + 1, len(widths)
         if holder is not None and hasattr(holder, "insert_table"):
             frame = holder.insert_table(n_rows, n_cols)
@@ -895,6 +977,7 @@ class DeckBuilder:
                     for span in m.para.spans:
                         _run(p, span, m.size, self.face, tag=span.tag)
         frame.height = total
+        return total
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1300,6 +1383,7 @@ class PptxRenderer:
 
     def render(self, data: RenderInput) -> bytes:
         """The .pptx bytes: the profile's deck sections, in order, on the master."""
+        from rca.render.deck_appendix import place_appendix
         from rca.render.deck_sections import SECTIONS
 
         context = data.context
@@ -1314,6 +1398,7 @@ class PptxRenderer:
         builder = DeckBuilder(open_master(Path(master) if master else None), context, data.diagrams)
         for name in names:
             SECTIONS[name](builder, context)
+        place_appendix(builder, context["audience"]["deck"]["slide_budget"])
         return save(builder)
 
 

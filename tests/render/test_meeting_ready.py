@@ -15,9 +15,11 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pptx import Presentation
 from pptx.oxml.ns import qn
 from pypdf import PdfReader
@@ -267,6 +269,62 @@ def test_no_printed_page_holds_only_a_heading(engine: str, engine_pdfs: Any) -> 
             if words < MIN_BODY_WORDS:
                 thin.append((case, audience, n, lines[:3]))
     assert thin == []
+
+
+# --------------------------------------------------------------------------- budgets
+
+ROOT = Path(__file__).parents[2]
+
+
+def profile_budgets() -> dict[str, tuple[int, int | None]]:
+    """Each audience's (slide budget, page budget), read from its profile in templates/audiences/."""
+    out = {}
+    for path in sorted((ROOT / "templates" / "audiences").glob("*.yaml")):
+        profile = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out[profile["id"]] = (profile["deck"]["slide_budget"], profile["brief"].get("max_pages"))
+    return out
+
+
+def pages_read(data: bytes) -> int:
+    """Pages before the audit-trail appendix (its bookmark): a brief's budget leaves it out."""
+    reader = PdfReader(io.BytesIO(data))
+
+    def flat(items: list[Any]) -> list[Any]:  # sections nest under the title's bookmark
+        return [m for item in items for m in (flat(item) if isinstance(item, list) else [item])]
+
+    starts = [
+        reader.get_destination_page_number(m)
+        for m in flat(reader.outline)
+        if re.match(r"(\d+ )?Appendix\b", m.title)  # numbered like every section
+    ]
+    return min(starts) if starts else len(reader.pages)
+
+
+def test_every_deck_and_brief_keeps_its_audience_budget(bundled_outputs: Outputs) -> None:
+    """Every bundled case for every audience: slides within the deck budget, pages within the brief's."""
+    budgets = profile_budgets()
+    cases = [
+        yaml.safe_load(path.read_text(encoding="utf-8"))["case_id"]
+        for path in sorted((ROOT / "case_reviews").glob("*.yaml"))
+    ]
+    assert cases and budgets and any(pages for _, pages in budgets.values())
+    files = bundled_outputs["files"]
+    measured = {
+        (case, audience): (
+            len(Presentation(io.BytesIO(files[(case, audience, "pptx")])).slides),
+            slides,
+            pages_read(files[(case, audience, "pdf")]),
+            pages,
+        )
+        for case in cases
+        for audience, (slides, pages) in budgets.items()
+    }
+    over = {
+        key: f"{n} slides of {slides}, {p} pages of {pages}"
+        for key, (n, slides, p, pages) in measured.items()
+        if n > slides or (pages is not None and p > pages)
+    }
+    assert over == {}
 
 
 # --------------------------------------------------------------------------- accessible PDF
