@@ -167,16 +167,17 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
 
 def clear_result_caches() -> None:
     """Forget every per-case result: laid-out diagrams, sanitised SVG, the identifier
-    matcher, clean leak-guard verdicts.
+    matcher, clean leak-guard verdicts, deck parts the guard has read.
 
     Warm means imports, fonts and renderers, not results: a batch worker's next
     case is a different one. A cache renamed by a later change is skipped, not fatal.
     """
-    from rca.privacy import guard, identifiers
+    from rca.privacy import extract, guard, identifiers
     from rca.render import dot, html
 
     dot.clear_cache()
     guard._CLEAN.clear()
+    getattr(extract, "clear_cache", lambda: None)()
     for cached in (getattr(html, "_inline", None), getattr(identifiers, "_matcher", None)):
         if cached is not None:
             cached.cache_clear()

@@ -62,25 +62,33 @@ _EMAIL = re.compile(
     r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)",
     re.IGNORECASE,
 )
-_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]*\d)")
+# Each pattern starts with the character class its first character is in and
+# checks what precedes it only then (a lookbehind after that character), so the
+# search skips in C to where a match can start instead of testing every place.
+_IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![\w.]*\d)")
 # Bounded repetition keeps the candidate search linear on long runs of hex and colons.
+# (The first group, (?:[0-9A-Fa-f]{0,4}:), is ":" alone when the match starts with one.)
 _IPV6 = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?"
+    r"[0-9A-Fa-f:](?<![\w:.].)(?:(?<=:)|(?<=[0-9A-Fa-f])[0-9A-Fa-f]{0,3}:)"
+    r"(?:[0-9A-Fa-f]{0,4}:){1,6}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?"
     r"(?:%\w+)?(?![\w:])"
 )
 # Phone candidates: a + or a bracket or separators between digit groups (a bare
 # run of digits is a long number, not a phone: case ids, dates and account ids
 # look like that). Not inside a token: FCSO-2026-004417 is a case number.
-_PHONE = re.compile(r"(?<![\w+\-/.])(?:\+\s?)?\(?\d[\d\s().\-/]{5,22}\d(?![\w])")
-_DATE_TIME = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|\d{1,2}:\d{2}(?::\d{2})?"
-    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}/\d{1,2}/\d{1,2}"
+# (A + may be followed by a space and a bracket, a bracket by a digit.)
+_PHONE = re.compile(
+    r"[+(\d](?<![\w+\-/.].)(?:(?<=\+)\s?\(?\d|(?<=\()\d|(?<=\d))[\d\s().\-/]{5,22}\d(?![\w])"
 )
-_CARD = re.compile(r"(?<![\w.])\d(?:[ -]?\d){12,18}(?![\w])")
-_HANDLE = re.compile(r"(?<![\w@.%/])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?<!\.)")
+_DATE_TIME = re.compile(
+    r"\d(?:\d{3}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|\d?:\d{2}(?::\d{2})?"
+    r"|\d?/\d{1,2}/\d{2,4}|\d{3}/\d{1,2}/\d{1,2})"
+)
+_CARD = re.compile(r"\d(?<![\w.]\d)(?:[ -]?\d){12,18}(?![\w])")
+_HANDLE = re.compile(r"@(?<![\w@.%/]@)[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?<!\.)")
 # Digits written in groups (a card that fails the Luhn check, an account id spaced out).
-_GROUPED = re.compile(r"(?<![\w.])\d{2,6}(?:[ -]\d{2,6}){2,}(?![\w])")
-_LONG_NUMBER = re.compile(r"(?<![\w.])\d{9,}(?!\w|\.\d)")  # a full stop may end the sentence
+_GROUPED = re.compile(r"\d(?<![\w.]\d)\d{1,5}(?:[ -]\d{2,6}){2,}(?![\w])")
+_LONG_NUMBER = re.compile(r"\d(?<![\w.]\d)\d{8,}(?!\w|\.\d)")  # a full stop may end the sentence
 _DIGITS = re.compile(r"\d")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 

@@ -183,6 +183,18 @@ def _is_content_attribute(name: str) -> bool:
     return local in CONTENT_ATTRIBUTES or local.endswith("href") or local.startswith("aria-")
 
 
+def _attr_group(name: str) -> tuple[str, bool]:
+    """An attribute's chunk: (category, whether patterns are checked), decided once per name."""
+    group = _ATTR_GROUPS.get(name)
+    if group is None:
+        group = _ATTR_GROUPS[name] = (_attr_category(name), _is_content_attribute(name))
+    return group
+
+
+# Attribute names seen so far -> their group (a document uses a few dozen names, many times).
+_ATTR_GROUPS: dict[str, tuple[str, bool]] = {}
+
+
 def xml_chunks(data: bytes, prefix: str, *, allow_doctype: bool = False) -> list[Chunk]:
     """Every text node, attribute value, comment and processing instruction of an XML document.
 
@@ -201,29 +213,33 @@ def xml_chunks(data: bytes, prefix: str, *, allow_doctype: bool = False) -> list
         raise Unreadable(f"{prefix}: not well-formed XML ({exc})") from None
 
     groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    attr_groups = _ATTR_GROUPS
     stack: list[ET.Element] = [root]
     while stack:
         element = stack.pop()
         tag = element.tag
         if not isinstance(tag, str):  # a comment or processing instruction
             groups[("comment", True)].append(element.text or "")
+        elif tag.endswith("}p") and tag.startswith("{http://schemas.openxmlformats.org/drawingml"):
+            groups[("text", True)].append(_paragraph(element))
+            _inside_paragraph(element, groups)
         else:
-            local = _local(tag)
-            if local == "p" and tag.startswith("{http://schemas.openxmlformats.org/drawingml"):
-                groups[("text", True)].append(_paragraph(element))
-                _inside_paragraph(element, groups)
-            else:
-                if element.text and element.text.strip():
-                    category = f"<{local}>" if local.lower() in _PROPERTY_ELEMENTS else "text"
-                    groups[(category, True)].append(element.text)
-                for name, value in element.attrib.items():
-                    groups[(_attr_category(name), _is_content_attribute(name))].append(value)
-                stack.extend(reversed(element))
-        if element is not root and element.tail and element.tail.strip():
-            groups[("text", True)].append(element.tail)
+            text = element.text
+            if text and not text.isspace():
+                local = _local(tag)
+                category = f"<{local}>" if local.lower() in _PROPERTY_ELEMENTS else "text"
+                groups[(category, True)].append(text)
+            for name, value in element.attrib.items():
+                group = attr_groups.get(name) or _attr_group(name)
+                groups[group].append(value)
+            stack.extend(reversed(element))
+        if element is not root:
+            tail = element.tail
+            if tail and not tail.isspace():
+                groups[("text", True)].append(tail)
     return [
-        Chunk(f"{prefix} {category}" if prefix else category, "\n".join(texts), patterns)
-        for (category, patterns), texts in groups.items()
+        Chunk(f"{prefix} {category}" if prefix else category, "\n".join(pieces), patterns)
+        for (category, patterns), pieces in groups.items()
     ]
 
 
@@ -241,15 +257,20 @@ def _paragraph(p: ET.Element) -> str:
 def _inside_paragraph(p: ET.Element, groups: dict[tuple[str, bool], list[str]]) -> None:
     # Everything in a paragraph besides its shown text: attributes, comments,
     # and text outside <a:t> (not shown, but still in the file).
+    attr_groups = _ATTR_GROUPS
     for element in p.iter():
         for name, value in element.attrib.items():
-            groups[(_attr_category(name), _is_content_attribute(name))].append(value)
-        if not isinstance(element.tag, str):
+            group = attr_groups.get(name) or _attr_group(name)
+            groups[group].append(value)
+        tag = element.tag
+        if not isinstance(tag, str):
             groups[("comment", True)].append(element.text or "")
-        elif _local(element.tag) != "t" and element.text and element.text.strip():
+        elif element.text and not element.text.isspace() and _local(tag) != "t":
             groups[("text", True)].append(element.text)
-        if element is not p and element.tail and element.tail.strip():
-            groups[("text", True)].append(element.tail)
+        if element is not p:
+            tail = element.tail
+            if tail and not tail.isspace():
+                groups[("text", True)].append(tail)
 
 
 def svg_chunks(data: bytes) -> list[Chunk]:
@@ -299,8 +320,39 @@ def ooxml_chunks(data: bytes, prefix: str) -> list[Chunk]:
             content = archive.read(info)
         except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
             raise Unreadable(f"{label}: cannot be unpacked ({exc})") from None
-        chunks += _member_chunks(info.filename, content, where)
+        chunks += _cached_member_chunks(info.filename, content, where)
     return chunks
+
+
+def _cached_member_chunks(name: str, content: bytes, where: str) -> list[Chunk]:
+    # A deck's layouts, masters and theme are the same parts, byte for byte, in
+    # both audiences' decks (and every case's): each is read once. The chunks
+    # are a pure function of the three arguments.
+    global _PART_BYTES
+    key = (name, where, content)
+    found = _PART_CHUNKS.get(key)
+    if found is None:
+        found = tuple(_member_chunks(name, content, where))
+        size = len(content) + sum(len(c.text) for c in found)
+        if size <= _PART_CACHE_BYTES // 8:
+            while _PART_CHUNKS and _PART_BYTES + size > _PART_CACHE_BYTES:
+                oldest = next(iter(_PART_CHUNKS))  # the first in: dicts keep insertion order
+                _PART_BYTES -= len(oldest[2]) + sum(len(c.text) for c in _PART_CHUNKS.pop(oldest))
+            _PART_CHUNKS[key] = found
+            _PART_BYTES += size
+    return list(found)
+
+
+_PART_CHUNKS: dict[tuple[str, str, bytes], tuple[Chunk, ...]] = {}
+_PART_BYTES = 0  # the parts' bytes and their chunks' characters, roughly what the cache holds
+_PART_CACHE_BYTES = 8 << 20
+
+
+def clear_cache() -> None:
+    """Forget the parts read so far (benchmarks measure a case's reading from nothing)."""
+    global _PART_BYTES
+    _PART_CHUNKS.clear()
+    _PART_BYTES = 0
 
 
 def _member_chunks(name: str, content: bytes, where: str) -> list[Chunk]:

@@ -135,6 +135,7 @@ class Scanner:
         self._fields = [(loaded, path, text) for path, text in _strings(loaded.record, ())]
         self._folded_fields: list[str] | None = None
         self.public = _public_pattern_texts(loaded)
+        self._memo: dict[tuple[str, bool, bool], list[_Hit]] = {}
 
     @classmethod
     def of_library(cls, records: Sequence[LoadedRecord]) -> Scanner:
@@ -192,7 +193,18 @@ class Scanner:
                         )
         return list(leaks.values())
 
-    def _hits(self, text: str, *, strict: bool, patterns: bool) -> Iterator[_Hit]:
+    def _hits(self, text: str, *, strict: bool, patterns: bool) -> list[_Hit]:
+        # The same text is often read twice in a case (a part both decks share,
+        # a diagram's labels in its SVG and its DOT): its hits are found once.
+        key = (text, strict, patterns)
+        hits = self._memo.get(key)
+        if hits is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            hits = self._memo[key] = list(self._find_hits(text, strict=strict, patterns=patterns))
+        return hits
+
+    def _find_hits(self, text: str, *, strict: bool, patterns: bool) -> Iterator[_Hit]:
         # Text that is not meant to be read (geometry, ids, bytes) is many
         # unrelated values side by side: a declared value must stand alone there.
         spans: list[tuple[int, int]] = []
@@ -291,6 +303,7 @@ class _Hit:
 
 
 _FRAGMENT = " (fragment)"
+_MEMO_SIZE = 4096  # texts whose hits a scanner keeps (a case has a few hundred)
 
 
 def _where(chunk: Chunk, offset: int) -> str:

@@ -12,7 +12,10 @@ stray bytes) raises `NotSimple`, and the caller falls back to pypdf.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import sys
+from array import array
+from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import Any, NamedTuple
 
 
@@ -20,13 +23,34 @@ class NotSimple(Exception):
     """Content this reader does not handle; use a general extractor."""
 
 
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
 class Font(NamedTuple):
     """What reading a font's text needs: its Unicode map and glyph advances."""
 
-    table: dict[bytes, str]  # glyph code -> text
-    code_width: int  # bytes a code takes
+    table: dict[int, str]  # glyph code -> text
+    code_width: int  # bytes a code takes (1 or 2)
     advances: dict[int, float]  # glyph code -> advance, in thousandths of the font size
     default: float
+
+    def decode(self, value: bytes) -> tuple[str, float]:
+        """A string's text and advance (thousandths of the font size), a glyph at a time
+        in C: one map over the codes, not a Python step per glyph."""
+        if len(value) % self.code_width:
+            raise NotSimple  # half a glyph code
+        if self.code_width == 1:
+            codes: Sequence[int] = value
+        else:
+            wide = array("H", value)
+            if _LITTLE_ENDIAN:
+                wide.byteswap()
+            codes = wide
+        try:
+            text = "".join(map(self.table.__getitem__, codes))
+        except KeyError:
+            raise NotSimple from None  # a glyph with no Unicode text: the full extractor
+        return text, sum(map(self.advances.get, codes, repeat(self.default)))
 
 
 _TOKEN = re.compile(
@@ -61,12 +85,30 @@ _STATEMENT = re.compile(
 )
 _GLYPHS = re.compile(rb"<((?:[0-9A-Fa-f]{2})*)>|([-+]?(?:\d+\.?\d*|\.\d+))")
 _STRINGS = re.compile(rb"\(((?:[^()\\]|\\.)*)\)|([-+]?(?:\d+\.?\d*|\.\d+))", re.DOTALL)
-_TEXT_OBJECT = re.compile(rb"\bBT\b(.*?)\bET\b", re.DOTALL)
+# BT ... ET as whole words; each word's boundary is checked after its first
+# letter matched (the same matches as \bBT\b(.*?)\bET\b, found faster).
+_TEXT_OBJECT = re.compile(rb"BT(?<!\wBT)(?!\w)(.*?)ET(?<!\wET)(?!\w)", re.DOTALL)
 # Stretches between text objects are tokenized only when they could change the
 # font, show or hold a string (a literal, or a hex string: `<` not part of `<<`
 # or `>>`), draw a form, or start an inline image. Marked content (BDC, DP) is
 # text only through such strings: `/Span<</MCID 3>>BDC` alone is not.
-_MAYBE_TEXT = re.compile(rb"Tf|Do|BI|[()]|(?<![<>])<(?![<>])|\bT[JjLcwz*sr]|['\"]")
+# Every branch starts with a literal byte, so the search skips ahead in C (the
+# lookbehinds come after the byte: `<` not after `<` or `>`, `T` not after a letter).
+_MAYBE_TEXT = re.compile(rb"Tf|T(?<!\wT)[JjLcwz*sr]|Do|BI|\(|\)|<(?<![<>]<)(?![<>])|'|\"")
+# The whole of a text object as Typst writes one: a font, a text matrix and one
+# string or array shown. Read with one match instead of a statement at a time.
+_SIMPLE_OBJECT = re.compile(
+    rb"\s*(?:\d+\s+Tr\s*)?/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>"
+    + _NUM[1:]
+    + rb"\s+Tf\s+"
+    + rb"\s+".join(
+        _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
+    )
+    + rb"\s+Tm\s*"
+    rb"(?:\((?P<string>(?:[^()\\]|\\.)*)\)\s*Tj"
+    rb"|\[(?P<strings>(?:\((?:[^()\\]|\\.)*\)|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ)\s*",
+    re.DOTALL,
+)
 _LITERAL_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
@@ -103,7 +145,12 @@ class ContentText:
             between = data[last : match.start()]
             if _MAYBE_TEXT.search(between):
                 self._execute(between, resources, depth)
-            self._execute(match.group(1), resources, depth)
+            body = match.group(1)
+            simple = _SIMPLE_OBJECT.fullmatch(body)
+            if simple is not None:
+                self._simple(simple, resources)
+            else:
+                self._execute(body, resources, depth)
             last = match.end()
         if _MAYBE_TEXT.search(data, last):
             self._execute(data[last:], resources, depth)
@@ -116,7 +163,8 @@ class ContentText:
         while pos < end:
             match = _STATEMENT.match(data, pos)
             if match is None:
-                self._tokens(data[pos:], resources, depth)
+                if not data[pos:].isspace():
+                    self._tokens(data[pos:], resources, depth)
                 return
             pos = match.end()
             if match["tm"]:
@@ -153,6 +201,26 @@ class ContentText:
                         ]
                     ]
                 )
+
+    def _simple(self, match: re.Match[bytes], resources: Any) -> None:
+        # The statements _execute would read one by one, in their order: Tr (no
+        # text), Tf, Tm, then the string or array shown.
+        self.font = self._font(resources, "/" + match["font"].decode("latin-1"))
+        self.size = abs(float(match["size"]))
+        self.scale = abs(float(match["a"])) or 1.0
+        self.line = (float(match["e"]), float(match["f"]))
+        self.moved = self.line
+        if match["string"] is not None:
+            self._show([_literal(match["string"])])
+        else:
+            self._show(
+                [
+                    [
+                        _literal(text) if not number else float(number)
+                        for text, number in _STRINGS.findall(match["strings"])
+                    ]
+                ]
+            )
 
     def _tokens(self, data: bytes, resources: Any, depth: int) -> None:
         operands: list[Any] = []
@@ -237,16 +305,10 @@ class ContentText:
                 if value < -200:
                     self._put(" ", "")  # a gap wider than a fifth of an em reads as a space
             elif isinstance(value, bytes):
-                width = font.code_width
-                for i in range(0, len(value), width):
-                    code = value[i : i + width]
-                    text = font.table.get(code)
-                    if text is None:
-                        raise NotSimple  # a glyph with no Unicode text: the full extractor
-                    self._put(text, text)
-                    self.x_end += (
-                        font.advances.get(int.from_bytes(code, "big"), font.default) * unit
-                    )
+                text, advance = font.decode(value)
+                self.text.append(text)
+                self.tight.append(text)
+                self.x_end += advance * unit
 
     def _put(self, text: str, tight: str) -> None:
         self.text.append(text)
@@ -280,19 +342,17 @@ def _literal(body: bytes) -> bytes:
     """A literal string's bytes: escapes decoded, a backslash at a line end joins lines."""
     if b"\\" not in body:
         return body
-    return _ESCAPE.sub(_unescape, body)
+    # Split on escapes (odd places hold what follows each backslash) and decode
+    # them all in one map: Typst escapes most glyph codes, so this runs per glyph.
+    parts = _ESCAPE.split(body)
+    escapes = parts[1::2]
+    parts[1::2] = map(_UNESCAPED.get, escapes, escapes)  # unknown: the character itself
+    return b"".join(parts)
 
 
-def _unescape(match: re.Match[bytes]) -> bytes:
-    seq = match.group(1)
-    found = _UNESCAPED.get(seq)
-    if found is not None:
-        return found
-    return _LITERAL_ESCAPES.get(seq, seq)
-
-
-# Every octal escape (1 to 3 digits) and line continuation, decoded ahead.
+# Every octal escape (1 to 3 digits), the named ones and line continuation, decoded ahead.
 _UNESCAPED: dict[bytes, bytes] = {
+    **_LITERAL_ESCAPES,
     **{
         f"{n:0{width}o}".encode(): bytes([n & 0xFF]) for width in (1, 2, 3) for n in range(8**width)
     },
@@ -320,12 +380,14 @@ def _read_font(font: Any) -> Font | None:
             r"<([0-9A-Fa-f]+)>\s*<[0-9A-Fa-f]+>", "".join(_sections(text, "codespacerange"))
         )
     }
-    if len(widths) != 1:
+    if len(widths) != 1 or not widths <= {1, 2}:
         return None
-    table: dict[bytes, str] = {}
+    width = widths.pop()
+    table: dict[int, str] = {}
     for block in _sections(text, "bfchar"):
         for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
-            table[bytes.fromhex(src)] = _utf16(dst)
+            if len(src) == 2 * width:  # a code of another width is never read
+                table[int(src, 16)] = _utf16(dst)
     for block in _sections(text, "bfrange"):
         for lo, hi, dst in re.findall(
             r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])", block
@@ -333,20 +395,20 @@ def _read_font(font: Any) -> Font | None:
             start, end, size = int(lo, 16), int(hi, 16), len(lo) // 2
             if end - start > 65535:
                 return None
+            if size != width:
+                continue  # a code of another width is never read
             if dst.startswith("["):
                 targets = re.findall(r"<([0-9A-Fa-f]*)>", dst)
                 for offset, target in enumerate(targets[: end - start + 1]):
-                    table[(start + offset).to_bytes(size, "big")] = _utf16(target)
+                    table[start + offset] = _utf16(target)
             else:
                 base = bytes.fromhex(dst[1:-1])
                 for offset in range(end - start + 1):
                     last = int.from_bytes(base[-2:] or b"\0\0", "big") + offset
                     code = base[:-2] + (last & 0xFFFF).to_bytes(2, "big")
-                    table[(start + offset).to_bytes(size, "big")] = code.decode(
-                        "utf-16-be", errors="replace"
-                    )
+                    table[start + offset] = code.decode("utf-16-be", errors="replace")
     advances, default = _advances(font)
-    return Font(table, widths.pop(), advances, default)
+    return Font(table, width, advances, default)
 
 
 def _advances(font: Any) -> tuple[dict[int, float], float]:
