@@ -269,30 +269,42 @@ def _bone_rows(ids: list[str], causes: dict[str, dict[str, Any]]) -> list[_Row]:
         target = next((e for e in causes[cid]["effects"] if e in members and e != cid), None)
         if target is not None:
             parent[cid] = target
-    for cid in ids:  # break cycles: a cause whose ancestry returns to itself is top level
-        seen, node = {cid}, parent.get(cid)
-        while node is not None and node not in seen:
+    # Break cycles: a cause whose ancestry runs into a cycle is made top level.
+    # A cause found to reach the top stays so (breaking a link only shortens
+    # ancestries), so each walk stops there: a chain of 1,000 sub-causes is
+    # walked once, not once a cause.
+    tops: set[str] = set()
+    for cid in ids:
+        walked, node = [cid], parent.get(cid)
+        seen = {cid}
+        while node is not None and node not in seen and node not in tops:
             seen.add(node)
+            walked.append(node)
             node = parent.get(node)
-        if node is not None:
+        if node is not None and node not in tops:
             parent.pop(cid, None)
+            tops.add(cid)
+        else:
+            tops.update(walked)
     children: dict[str | None, list[str]] = {}
     for cid in ids:
         children.setdefault(parent.get(cid), []).append(cid)
-    rows: list[_Row] = []
+    order: list[tuple[str, int]] = []
     # Depth-first, parents before children, with a stack of our own: a chain of
     # sub-causes as long as the record allows must not exhaust Python's stack.
     stack = [(cid, 0) for cid in reversed(children.get(None, []))]
     while stack:
         cid, depth = stack.pop()
-        cause = causes[cid]
-        rows.append(
-            _Row(wrap(cause_title(cause), CAUSE_WRAP, 3), cid, min(depth, 3), cause["role"])
-        )
+        order.append((cid, depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(cid, [])))
-    if len(rows) > MAX_ROWS:
-        rest = len(rows) - (MAX_ROWS - 1)
-        rows = [*rows[: MAX_ROWS - 1], _Row([f"+ {rest} more in this category"], "", 0, "more")]
+    kept = order if len(order) <= MAX_ROWS else order[: MAX_ROWS - 1]
+    rows = [
+        _Row(wrap(cause_title(causes[cid]), CAUSE_WRAP, 3), cid, min(depth, 3), causes[cid]["role"])
+        for cid, depth in kept
+    ]
+    if len(order) > MAX_ROWS:
+        rest = len(order) - (MAX_ROWS - 1)
+        rows.append(_Row([f"+ {rest} more in this category"], "", 0, "more"))
     for row in rows:
         row.measure()
     return rows
