@@ -1113,18 +1113,26 @@ def red_flags(b: DeckBuilder, ctx: Context) -> None:
     )
 
 
-def number(chain: dict[str, Any], i: int, shown: int) -> int:
+def number(cut: int, i: int, shown: int) -> int:
     """The why number of the i-th shown step; the root keeps its number after a cut."""
-    return i + chain["truncated"] if i == shown and chain["truncated"] else i
+    return i + cut if i == shown and cut else i
 
 
 def why_chains(b: DeckBuilder, ctx: Context) -> None:
-    """Each why-chain as a ladder from the problem down to its root (to the audience's depth)."""
+    """Each why-chain as a ladder from the problem down to its root (to the audience's depth).
+
+    A chain cut short shows its first whys, a row saying how many more were
+    folded, and its root cause: the fold takes the place of one more why, so a
+    cut chain fills one slide, as a whole one of the same depth does.
+    """
     f = ctx["findings"]
     by_id = causes(ctx)
     chains = ctx["view"]["chains"]
     for n, chain in enumerate(chains, start=1):
         steps = [s for s in chain["steps"] if s in by_id]
+        cut = chain["truncated"]
+        if cut and len(steps) > 2:
+            steps, cut = [*steps[:-2], steps[-1]], cut + 1
         start = (
             f["problem"]
             if chain["starts_at"] == "problem"
@@ -1134,7 +1142,7 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
             Row(
                 (
                     cell(
-                        Span(f"Why {number(chain, i, len(steps))}?", True, "title"),
+                        Span(f"Why {number(cut, i, len(steps))}?", True, "title"),
                         Span(s, False, "muted"),
                     ),
                     cell(
@@ -1150,16 +1158,36 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
                         )
                     ),
                 ),
-                note=f"Why {number(chain, i, len(steps))}? {first_sentence(by_id[s]['statement'])}",
+                note=f"Why {number(cut, i, len(steps))}? {first_sentence(by_id[s]['statement'])}",
             )
             for i, s in enumerate(steps, start=1)
         ]
+        if cut and len(rows) > 1:
+            # The fold shows on the slide, where the numbers jump, not only in the notes.
+            rows.insert(
+                len(rows) - 1,
+                Row(
+                    (
+                        cell(Span("\u2026", True, "muted")),
+                        cell(
+                            Span(
+                                f"\u2026 {plural(cut, 'more why', 'more whys')} \u2026",
+                                True,
+                                "muted",
+                            ),
+                            Span("The full chain is in the review.", False, "muted"),
+                        ),
+                        cell(""),
+                        cell(""),
+                    )
+                ),
+            )
         question = chain["title"]
         sentence = question if question.endswith(("?", ".")) else question + "."
-        cut = (
-            f" {plural(chain['truncated'], 'intermediate why', 'intermediate whys')} left out "
+        folded = (
+            f" {plural(cut, 'intermediate why', 'intermediate whys')} left out "
             "before the root cause; the full chain is in the review."
-            if chain["truncated"]
+            if cut
             else ""
         )
         more = ctx["view"]["chains_omitted"]
@@ -1171,7 +1199,7 @@ def why_chains(b: DeckBuilder, ctx: Context) -> None:
         )
         notes = (
             f"Chain {n} of {len(chains)}: {sentence} Read it top to bottom; each line answers 'why?' of the "
-            f"line above. The last line is where a corrective action belongs.{cut}{rest}"
+            f"line above. The last line is where a corrective action belongs.{folded}{rest}"
         )
         b.table_slides(
             f"Why-chain {n}: {question}",
