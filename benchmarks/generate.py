@@ -63,6 +63,36 @@ def generate(out_dir: Path, count: int, *, seed: int = 7, extra_events: int = 0)
     return paths
 
 
+def chain_yaml(steps: int) -> str:
+    """ESC-0142 with its causes replaced by one chain `steps` causes long, as YAML.
+
+    Every action addresses the far end of the chain; no why-chain is declared,
+    so the one chain shown is derived from the graph. A thousand hypotheses do
+    not pass as an approved review (the audit-trail gate refuses them), so the
+    review is in progress: it renders, marked as such.
+    """
+    from rca.yamlsafe import parse_yaml
+
+    located, _ = parse_yaml((ROOT / "case_reviews" / "ESC-0142.yaml").read_bytes())
+    assert located is not None
+    data = located.data
+    data["causes"] = [
+        {
+            "id": f"C{i}",
+            "statement": f"Step {i} of a long chain of causes.",
+            "category": "process_policy",
+            "status": "hypothesis",
+            "leads_to": ["problem" if i == 1 else f"C{i - 1}"],
+        }
+        for i in range(1, steps + 1)
+    ]
+    data["why_chains"] = []
+    data["review"]["status"] = "in_review"
+    for action in data["actions"]:
+        action["addresses"] = [f"C{steps}"]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def big_graph_record(causes: int, *, seed: int = 5) -> Any:
     """A LoadedRecord whose causal graph has `causes` causes (a random layered DAG)."""
     from rca.load import LoadedRecord
