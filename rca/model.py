@@ -85,6 +85,7 @@ class Sensitive:
         return js
 
 
+@cache  # a model's fields do not change; the redactor asks once a field of each object
 def sensitivity_of(model: type[BaseModel], field: str) -> Sensitivity:
     """The sensitivity tag of a model field (PUBLIC when untagged: enums, numbers, refs)."""
     info = model.model_fields[field]
