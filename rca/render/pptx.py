@@ -16,12 +16,14 @@ cost about a millisecond a paragraph.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,15 @@ from lxml import etree
 from pptx import Presentation
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE, PP_PLACEHOLDER
-from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls, qn
-from pptx.oxml.xmlchemy import OxmlElement
+from pptx.opc.constants import CONTENT_TYPE as CT
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
+from pptx.opc.serialized import PackageWriter
+from pptx.oxml import oxml_parser, parse_xml
+from pptx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
+from pptx.oxml.text import CT_RegularTextRun
+from pptx.parts.slide import NotesSlidePart
+from pptx.shapes.placeholder import NotesSlidePlaceholder
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.text.text import _Paragraph
 from pptx.util import Emu
@@ -290,6 +298,11 @@ class DeckBuilder:
     appendix: list[Any] = field(default_factory=list)
     _layouts: dict[str, _LayoutInfo] = field(default_factory=dict)
     _rows: dict[tuple[Any, ...], _Cells] = field(default_factory=dict)  # measured table rows
+    # A new slide's placeholders per layout, and a new notes page, as python-pptx made
+    # them the first time: later slides get copies (its own cloning walks the layout's
+    # shapes through XPath for every slide, a third of a deck's build).
+    _clones: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    _notes: list[Any] | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -573,18 +586,7 @@ class DeckBuilder:
     def _layout(self, name: str) -> _LayoutInfo:
         if name not in self._layouts:
             layout = get_layout(self.prs, name)
-            areas: dict[int, Box] = {}
-            title: Box | None = None
-            footers = []
-            for shape in layout.placeholders:
-                kind, idx = shape.placeholder_format.type, shape.placeholder_format.idx
-                if kind in _TITLES:
-                    title = _box(shape)
-                elif kind in _FOOTERS:
-                    footers.append((kind, idx, _box(shape), shape.element.ph_sz))
-                elif kind != PP_PLACEHOLDER.DATE:
-                    areas[idx] = _box(shape)
-            self._layouts[name] = _LayoutInfo(layout, areas, title, tuple(footers))
+            self._layouts[name] = _LayoutInfo(layout, *_layout_boxes(layout))
         return self._layouts[name]
 
     def _area(self, info: _LayoutInfo, idx: int) -> Box:
@@ -603,7 +605,44 @@ class DeckBuilder:
         return box
 
     def _slide(self, info: _LayoutInfo) -> Any:
-        return self.prs.slides.add_slide(info.layout)
+        key = id(info.layout)
+        if key not in self._clones:
+            slide = self.prs.slides.add_slide(info.layout)
+            tree = slide.shapes._spTree
+            self._clones[key] = tuple(copy.deepcopy(sp) for sp in tree.iterchildren(qn("p:sp")))
+            return slide
+        # What `slides.add_slide` does, with the placeholders copied instead of cloned.
+        rid, slide = self.prs.part.add_slide(info.layout)
+        tree = slide.shapes._spTree
+        for sp in self._clones[key]:
+            tree.append(copy.deepcopy(sp))
+        self.prs.slides._sldIdLst.add_sldId(rid)
+        return slide
+
+    def _notes_frame(self, slide: Any) -> Any:
+        """The text frame of a new notes page for `slide` (python-pptx's `notes_slide`, copied)."""
+        if self._notes is None:
+            notes = slide.notes_slide
+            holder = notes.notes_placeholder
+            tree = notes.shapes._spTree
+            at = None if holder is None else list(tree).index(holder._element)
+            self._notes = [copy.deepcopy(notes.part._element), notes.part.partname.idx, at]
+            return notes.notes_text_frame
+        # The name python-pptx would give it: the next number (no page is ever removed).
+        self._notes[1] += 1
+        template, number, at = self._notes
+        partname = PackURI(f"/ppt/notesSlides/notesSlide{number}.xml")
+        slide_part = slide.part
+        part = NotesSlidePart(
+            partname, CT.PML_NOTES_SLIDE, slide_part.package, copy.deepcopy(template)
+        )
+        part.relate_to(self.prs.part.notes_master_part, RT.NOTES_MASTER)
+        part.relate_to(slide_part, RT.SLIDE)
+        slide_part.relate_to(part, RT.NOTES_SLIDE)
+        if at is None:
+            return None
+        shapes = part.notes_slide.shapes
+        return NotesSlidePlaceholder(shapes._spTree[at], shapes).text_frame
 
     def _finish(self, slide: Any, info: _LayoutInfo, notes: str) -> None:
         self._footer(slide, info)
@@ -618,7 +657,7 @@ class DeckBuilder:
                 and not sp.findall(".//" + qn("a:t"))
             ):
                 tree.remove(sp)  # an empty placeholder shows "Click to add text" when edited
-        frame = slide.notes_slide.notes_text_frame
+        frame = self._notes_frame(slide)
         assert frame is not None
         lines = [xml_safe(line) for line in notes.strip().split("\n")]
         frame.text = lines[0]
@@ -661,7 +700,7 @@ class DeckBuilder:
                     "<a:lstStyle/><a:p/></p:txBody></p:sp>"
                 )
                 tree.append(sp)
-                shape = slide.shapes[-1]
+                shape: Any = SlideShapeFactory(sp, slide.shapes)
                 tag: str | None = None  # the layout's footer style decides the colour
             else:  # a brand master without footer placeholders still carries the marking
                 width, height = int(self.prs.slide_width), int(self.prs.slide_height)
@@ -949,7 +988,7 @@ class DeckBuilder:
         for r, cells in enumerate([head, *(self._measure_row(row, widths, size) for row in page)]):
             height = _emu(_row_height(cells, size, self.style))
             total += height
-            table.rows[r].height = height
+            table.rows[r]._tr.h = height  # the frame's height is set once, below
             fill = "accent1" if r == 0 else ("bg2" if r % 2 == 0 else "bg1")
             for c, measured in enumerate(cells):
                 tcell = table.cell(r, c)
@@ -981,6 +1020,37 @@ class DeckBuilder:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+_Boxes = tuple[dict[int, Box], Box | None, tuple[tuple[PP_PLACEHOLDER, int, Box, str], ...]]
+# A layout's placeholder boxes, by the layout's and its master's XML: the same master
+# gives the same boxes to every deck of a process (python-pptx looks each inherited
+# position up through the master's shapes).
+_BOXES: dict[bytes, _Boxes] = {}
+
+
+def _layout_boxes(layout: Any) -> _Boxes:
+    """Content areas by placeholder idx, the title's box, and the footers (type, idx, box, sz)."""
+    digest = hashlib.sha256(etree.tostring(layout._element))
+    digest.update(etree.tostring(layout.slide_master._element))
+    key = digest.digest()
+    if key not in _BOXES:
+        areas: dict[int, Box] = {}
+        title: Box | None = None
+        footers = []
+        for shape in layout.placeholders:
+            kind, idx = shape.placeholder_format.type, shape.placeholder_format.idx
+            if kind in _TITLES:
+                title = _box(shape)
+            elif kind in _FOOTERS:
+                footers.append((kind, idx, _box(shape), shape.element.ph_sz))
+            elif kind != PP_PLACEHOLDER.DATE:
+                areas[idx] = _box(shape)
+        if len(_BOXES) >= 64:  # a process that sees many masters (rca watch) keeps few
+            _BOXES.clear()
+        _BOXES[key] = (areas, title, tuple(footers))
+    cached = _BOXES[key]
+    return dict(cached[0]), cached[1], cached[2]
 
 
 def _page_title(title: str, n: int) -> str:
@@ -1182,11 +1252,16 @@ def _link(slide: Any, link: Link, ox: int, oy: int) -> Any:
     return shape
 
 
+@cache
+def _clark(tag: str) -> tuple[str, dict[str, str]]:
+    name = NamespacePrefixedTag(tag)
+    return name.clark_name, name.nsmap
+
+
 def _element(tag: str, **attrs: str) -> Any:
-    element = OxmlElement(tag)
-    for name, value in attrs.items():
-        element.set(name, value)
-    return element
+    """python-pptx's `OxmlElement(tag)` with `attrs` set, without parsing the tag each time."""
+    clark, nsmap = _clark(tag)
+    return oxml_parser.makeelement(clark, attrib=attrs, nsmap=nsmap)
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -1227,11 +1302,14 @@ def _para_format(
     ppr.set("marL", str(indent))
     ppr.set("indent", str(-indent if bullet else 0))
     ppr.set("algn", align)
-    for tag, value in (
-        ("a:lnSpc", line_height(size)),
-        ("a:spcBef", space_before),
-        ("a:spcAft", 0.0),
-    ):
+    ppr.extend(copy.deepcopy(_ppr_children(line_height(size), space_before, bullet)))
+
+
+@lru_cache(maxsize=512)
+def _ppr_children(line: float, space_before: float, bullet: str | None) -> Any:
+    """A paragraph's spacing and bullet elements, made once and copied (a deck has ~400 paragraphs)."""
+    ppr = _element("a:pPr")
+    for tag, value in (("a:lnSpc", line), ("a:spcBef", space_before), ("a:spcAft", 0.0)):
         spacing = _sub(ppr, tag)
         _sub(spacing, "a:spcPts", val=str(round(value * 100)))
     if bullet:
@@ -1241,25 +1319,44 @@ def _para_format(
         _sub(ppr, "a:buChar", char=bullet)
     else:
         _sub(ppr, "a:buNone")
+    return ppr
 
 
 def _rpr(parent: Any, size: float, bold: bool, face: Typeface, tag: str | None) -> None:
     parent.set("lang", "en-US")
     parent.set("sz", str(round(size * 100)))
     parent.set("b", "1" if bold else "0")
+    parent.extend(copy.deepcopy(_rpr_children(tag, face.name)))
+
+
+@lru_cache(maxsize=64)
+def _rpr_children(tag: str | None, face: str) -> Any:
+    """A run's colour and typeface elements, made once and copied."""
+    rpr = _element("a:rPr")
     if tag is not None:
-        fill = _sub(parent, "a:solidFill")
+        fill = _sub(rpr, "a:solidFill")
         _sub(fill, "a:schemeClr", val=SCHEME.get(tag, "tx1"))
-    _sub(parent, "a:latin", typeface=face.name)
-    _sub(parent, "a:cs", typeface=face.name)
+    _sub(rpr, "a:latin", typeface=face)
+    _sub(rpr, "a:cs", typeface=face)
+    return rpr
+
+
+_END_PARA = qn("a:endParaRPr")
 
 
 def _run(p: _Paragraph, span: Span, size: float, face: Typeface, *, tag: str | None) -> None:
+    """`<a:r><a:rPr/><a:t/></a:r>` as python-pptx's `add_run` and `text` make it, built directly."""
     if not span.text:
         return
-    run = p.add_run()
-    run.text = xml_safe(span.text)  # python-pptx's text API: escaped, never parsed as XML
-    _rpr(run._r.get_or_add_rPr(), size, span.bold, face, tag)
+    r = _element("a:r")
+    _rpr(_sub(r, "a:rPr"), size, span.bold, face, tag)
+    # python-pptx's own escaping of control characters; the text is never parsed as XML.
+    _sub(r, "a:t").text = CT_RegularTextRun._escape_ctrl_chars(xml_safe(span.text))
+    end = p._p.find(_END_PARA)
+    if end is None:
+        p._p.append(r)
+    else:
+        end.addprevious(r)
 
 
 def _slide_number_field(
@@ -1353,20 +1450,29 @@ def set_core_properties(prs: Any, context: dict[str, Any]) -> None:
 def fixed_zip(data: bytes) -> bytes:
     """The same package with fixed timestamps and a stable entry order: same input, same bytes."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        names = sorted(
-            source.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n)
-        )
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as target:
-            for name in names:
-                info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-                info.create_system = 0
-                info.external_attr = 0
-                # Media are compressed already; deflating them again only costs time.
-                stored = name.startswith("ppt/media/") or name.endswith((".jpeg", ".png"))
-                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-                target.writestr(info, source.read(name), compresslevel=None if stored else 6)
+        return _zip_members({name: source.read(name) for name in source.namelist()})
+
+
+def _zip_members(members: dict[str, bytes]) -> bytes:
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.create_system = 0
+            info.external_attr = 0
+            # Media are compressed already; deflating them again only costs time.
+            stored = name.startswith("ppt/media/") or name.endswith((".jpeg", ".png"))
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            target.writestr(info, members[name], compresslevel=None if stored else 6)
     return out.getvalue()
+
+
+class _Members(dict[str, bytes]):
+    """Stands in for python-pptx's zip writer: keeps each member's bytes, compresses nothing."""
+
+    def write(self, uri: PackURI, blob: bytes) -> None:
+        self[uri.membername] = blob
 
 
 class PptxRenderer:
@@ -1414,6 +1520,11 @@ def user_master(template_dirs: Sequence[Any]) -> Path | None:
 def save(builder: DeckBuilder) -> bytes:
     """The finished deck's bytes, with fixed metadata and zip timestamps."""
     set_core_properties(builder.prs, builder.context)
-    out = io.BytesIO()
-    builder.prs.save(out)
-    return fixed_zip(out.getvalue())
+    # What `prs.save` writes, zipped once with fixed metadata (not zipped, read back, zipped).
+    package = builder.prs.part.package
+    writer: Any = PackageWriter(io.BytesIO(), package._rels, tuple(package.iter_parts()))
+    members = _Members()
+    writer._write_content_types_stream(members)
+    writer._write_pkg_rels(members)
+    writer._write_parts(members)
+    return _zip_members(members)
