@@ -2,6 +2,8 @@
 
     .venv/bin/python -m benchmarks.run            # full run (several minutes)
     .venv/bin/python -m benchmarks.run --smoke    # tiny sizes, seconds (CI runs this)
+    .venv/bin/python -m benchmarks.run --only batch             # 100 cases, --jobs 1 vs --jobs 2
+    .venv/bin/python -m benchmarks.run --only batch --cases 10  # the same, a quick check
 
 Prints a table and writes benchmarks/results.json (or --json PATH). Medians over
 several runs; targets from issue 6 are printed beside each figure. Nothing here
@@ -205,7 +207,7 @@ def bench_batch(tmp: Path, count: int, formats: tuple[str, ...]) -> dict[str, An
         "speedup": round(one_s / two_s, 2),
         "noop_rebuild_cli_s": round(noop_s, 3),
         "peak_rss_per_worker_mb": round(peak),
-        "target": "speedup >= 1.8; no-op <= 1 s; <= 300 MB per worker",
+        "target": "100 cases: jobs2 <= 60 s, speedup >= 1.8; no-op <= 1 s; <= 300 MB per worker",
     }
 
 
@@ -287,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         default=300.0,
         help="seconds allowed to each record size in the scaling section (default 300)",
     )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=0,
+        help="cases in the batch section (--jobs 1 vs --jobs 2; default 100, 2 with --smoke)",
+    )
     args = parser.parse_args(argv)
     sizes = (
         {
@@ -311,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
             "size_timeout": args.size_timeout,
         }
     )
+    if args.cases > 0:
+        sizes["batch"] = args.cases
     only = {name for name in args.only.split(",") if name}
     results: dict[str, Any] = {}
     if only and args.json.exists():
