@@ -739,3 +739,66 @@ def test_pdf_fast_reader_gives_up_on_an_odd_glyph_array_at_once() -> None:
     for run in (b"(\\000\\001)-60 12.5 ", b"<0001>-60 "):
         body = b"[" + run * 60 + b"(x(y)z)]TJ"
         assert _STATEMENT.match(body) is None
+
+
+@pytest.fixture(scope="module")
+def typst_pdf() -> bytes:
+    # Typst (the default PDF engine) writes a text object per run of one style,
+    # placed with a matrix outside it; letter spacing puts a number between glyphs.
+    # An email in a letter-spaced run, one split by a colour change, and one only
+    # in an image's alternate text (the structure tree and the marked content).
+    typst = pytest.importorskip("typst")
+    escaped = EMAIL.replace("@", "\\@")
+    source = (
+        f'#set text(font: "DejaVu Sans")\n'
+        f"Mail #text(tracking: 0.3em)[{escaped}] or write to "
+        f"#text(fill: red)[{EMAIL[:6]}]{escaped[6:]}.\n\n"
+        "#image(bytes(\"<svg xmlns='http://www.w3.org/2000/svg' width='20' height='20'>"
+        "<rect width='20' height='20'/></svg>\"), format: \"svg\", "
+        f'alt: "Diagram naming {escaped}", width: 1cm)\n'
+    )
+    compiler = typst.Compiler(font_paths=["/usr/share/fonts/truetype/dejavu"])
+    data: bytes = compiler.compile(input=source.encode(), format="pdf", pdf_tags=True)
+    return data
+
+
+def test_pdf_typst_text_objects_read_whole_as_statement_by_statement(
+    typst_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from rca.privacy import pdftext
+
+    whole = []
+    simple = pdftext.ContentText._simple
+    monkeypatch.setattr(
+        pdftext.ContentText, "_simple", lambda self, *a: whole.append(1) or simple(self, *a)
+    )
+    fast = extract("x.pdf", typst_pdf)
+    assert whole, "Typst's text objects no longer take the one-match path"
+    monkeypatch.setattr(pdftext, "_SIMPLE_OBJECT", re.compile(rb"(?!)"))
+    assert extract("x.pdf", typst_pdf) == fast
+    tight = next(c.text for c in fast if c.where == "PDF page 1, text" and not c.patterns)
+    assert tight.count(EMAIL) == 2
+
+
+def test_pdf_typst_text_and_alt_text(scan: Scan, typst_pdf: bytes) -> None:
+    leaks = scan("specialist.pdf", typst_pdf)
+    assert {leak.what for leak in leaks} == {"email (Email A)"}
+    assert {"PDF page 1, text", "PDF page 1, marked content", "PDF document"} <= {
+        leak.where for leak in leaks
+    }, "\n".join(map(str, leaks))
+
+
+def test_the_same_deck_twice_is_reported_twice(
+    loaded: LoadedRecord, profiles: dict[str, Profile]
+) -> None:
+    # Parts the guard has read (a layout both decks share) and texts it has
+    # matched are remembered within a case: a leak in them is still each deck's.
+    data = deck("notes", EMAIL)
+    leaks = find_leaks(
+        loaded,
+        profiles,
+        [Artifact("leadership.pptx", data, "leadership"), Artifact("x.pptx", data, "specialist")],
+    )
+    assert [leak.artifact for leak in leaks] == ["leadership.pptx", "x.pptx"]
