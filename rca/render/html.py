@@ -45,6 +45,13 @@ class HtmlRenderer:
 
 def brief_html(data: RenderInput) -> str:
     """The brief for one audience, as the HTML both the .html and the .pdf are made from."""
+    made = data.made.get("brief_html")
+    if made is None:  # rendered once per audience, whichever renderer asks first
+        made = data.made["brief_html"] = _brief_html(data)
+    return str(made)
+
+
+def _brief_html(data: RenderInput) -> str:
     dirs = tuple(Path(d) for d in data.template_dirs)
     context = data.context
     name = context["audience"]["brief"]["template"]

@@ -42,6 +42,9 @@ class RenderInput:
     diagrams: dict[str, Diagram]
     template_dirs: tuple[Any, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)  # e.g. pptx master, stylesheet
+    # What one renderer made from this input that another can reuse (the brief's
+    # HTML, which both the PDF and the HTML renderer start from).
+    made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Renderer(Protocol):
