@@ -15,8 +15,10 @@ by `plain_context` before every render. The leak guard still reads the result.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -85,7 +87,76 @@ def template_environment(
         autoescape=html,
         keep_trailing_newline=True,
         trim_blocks=False,
+        bytecode_cache=template_cache(),
     )
+
+
+CACHE_VARIABLE = "RCA_CACHE_DIR"
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, so a new process does not compile them again.
+
+    Compiling the ~20 templates of a brief is about 0.1 s of every `rca render`.
+    An entry is found by the template's name and file and by the settings of the
+    environment that compiled it (its class, escaping, filters and tests), and
+    used only when the source's checksum and jinja's and Python's versions match
+    (jinja checks the last two). A cache that cannot be read or written is
+    skipped: it never fails a build.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory), "rca-%s.cache")
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        """The entry for `name`, keyed by the environment's settings as well."""
+        kind = type(environment)
+        settings = (
+            f"{kind.__module__}.{kind.__qualname__}|{environment.autoescape}|"
+            f"{environment.undefined.__name__}|{environment.keep_trailing_newline}|"
+            f"{environment.trim_blocks}|{environment.lstrip_blocks}|"
+            f"{','.join(sorted(environment.filters))}|{','.join(sorted(environment.tests))}|"
+        )
+        return super().get_bucket(environment, settings + name, filename, source)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill `bucket` from its file when there is one; a damaged file counts as none."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # pickle and marshal raise many kinds on a damaged file
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Write `bucket` (jinja writes a temporary file and renames it); never raises."""
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def template_cache() -> TemplateCache | None:
+    """The cache of compiled templates: $RCA_CACHE_DIR/templates, else the user's cache folder.
+
+    `RCA_CACHE_DIR=` (empty) turns it off. A folder rca cannot make, or one that
+    is not the user's own and private (mode 700), is not used.
+    """
+    base = os.environ.get(CACHE_VARIABLE)
+    if base == "":
+        return None
+    try:
+        if base is None:
+            xdg = os.environ.get("XDG_CACHE_HOME", "")
+            home = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+            base = str(home / "rca")
+        folder = Path(base) / "templates"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to find
+        return None
+    owner = getattr(os, "getuid", lambda: info.st_uid)()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or info.st_mode & 0o077:
+        return None
+    return TemplateCache(folder)
 
 
 def plain_context(value: Any, where: str = "context") -> None:

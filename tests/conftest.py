@@ -12,6 +12,18 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RCA_UPDATE_GOLDEN") == "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def template_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Compiled templates go to a folder of the test session's, not the user's cache."""
+    previous = os.environ.get("RCA_CACHE_DIR")
+    os.environ["RCA_CACHE_DIR"] = str(tmp_path_factory.mktemp("rca-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("RCA_CACHE_DIR", None)
+    else:
+        os.environ["RCA_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def golden() -> object:
     """Compare text with tests/golden/NAME; `RCA_UPDATE_GOLDEN=1 scripts/test.sh` rewrites them."""

@@ -156,3 +156,73 @@ def test_templates_never_hold_the_raw_record(
     assert json.dumps(context["meta"]["case_id"]) in html  # the dump worked: a positive control
     for value in values:
         assert value.casefold() not in html.casefold()
+
+
+# --------------------------------------------------------------------------- compiled-template cache
+
+
+def _cached_env(
+    folder: Path, templates: Path, monkeypatch: pytest.MonkeyPatch, *, html: bool
+) -> Any:
+    monkeypatch.setenv("RCA_CACHE_DIR", str(folder))
+    return template_environment((templates,), html=html)
+
+
+def test_a_second_process_loads_compiled_templates_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    first = _cached_env(tmp_path / "cache", templates, monkeypatch, html=True)
+    assert first.get_template("t.html.j2").render(x="<b>") == "<p>&lt;b&gt;</p>"
+    entries = list((tmp_path / "cache" / "templates").glob("rca-*.cache"))
+    assert len(entries) == 1
+    assert (tmp_path / "cache" / "templates").stat().st_mode & 0o777 == 0o700
+
+    second = _cached_env(tmp_path / "cache", templates, monkeypatch, html=True)
+    monkeypatch.setattr(second, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    assert second.get_template("t.html.j2").render(x="<b>") == "<p>&lt;b&gt;</p>"
+
+    # An environment that escapes differently compiles its own entry.
+    plain = _cached_env(tmp_path / "cache", templates, monkeypatch, html=False)
+    assert plain.get_template("t.html.j2").render(x="<b>") == "<p><b></p>"
+    assert len(list((tmp_path / "cache" / "templates").glob("rca-*.cache"))) == 2
+
+
+def test_an_edited_or_damaged_template_cache_entry_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    source = templates / "t.txt.j2"
+    source.write_text("one {{ x }}", encoding="utf-8")
+    env = _cached_env(tmp_path / "cache", templates, monkeypatch, html=False)
+    assert env.get_template("t.txt.j2").render(x=1) == "one 1"
+
+    source.write_text("two {{ x }}", encoding="utf-8")
+    env = _cached_env(tmp_path / "cache", templates, monkeypatch, html=False)
+    assert env.get_template("t.txt.j2").render(x=1) == "two 1"
+
+    for entry in (tmp_path / "cache" / "templates").glob("rca-*.cache"):
+        entry.write_bytes(entry.read_bytes()[:20])  # right header, code cut short
+    env = _cached_env(tmp_path / "cache", templates, monkeypatch, html=False)
+    assert env.get_template("t.txt.j2").render(x=1) == "two 1"
+
+
+def test_no_template_cache_when_turned_off_or_the_folder_is_not_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RCA_CACHE_DIR", "")
+    assert templating.template_cache() is None
+    shared = tmp_path / "shared"
+    (shared / "templates").mkdir(parents=True)
+    (shared / "templates").chmod(0o777)
+    monkeypatch.setenv("RCA_CACHE_DIR", str(shared))
+    assert templating.template_cache() is None
+    (shared / "templates").chmod(0o700)
+    assert templating.template_cache() is not None
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("RCA_CACHE_DIR", str(blocked))
+    assert templating.template_cache() is None
