@@ -112,70 +112,89 @@ def case_tables(
     prefix: str = "rca_",
 ) -> CaseTables:
     """Build the case-review tables; `findings` (case id -> Findings) adds cause roles."""
+    findings = findings or {}
+    parts = [case_rows(loaded, findings.get(loaded.record.case_id)) for loaded in records]
+    return tables_of(parts, con=con, prefix=prefix)
+
+
+Rows = dict[str, list[dict[str, Any]]]  # table name -> its rows (plain JSON data)
+
+
+def case_rows(loaded: LoadedRecord, found: Findings | None = None) -> Rows:
+    """One case's rows of every table: plain JSON data (dates as ISO text), so a site keeps them.
+
+    `found` (the case's findings) adds cause roles and the measured clocks.
+    """
+    r = loaded.record
+    case = r.case_id
+    rows: Rows = {name: [] for name in SCHEMA}
+    # Every string a trends output can print (ids, codes, owners, the file's
+    # path) is scrubbed as for leadership when it enters the tables.
+    scrub = Scrubber.for_record(r, PersonalData.CATEGORY)
+    roles = {c.id: c.role for c in found.causes} if found else {}
+    occurred = _day(r, Milestone.ERROR_OCCURRED, Milestone.REQUEST_RECEIVED)
+    rows["cases"].append(
+        {
+            "case_id": case,
+            "process_type": r.primary_request.process_type.value,
+            "triage_class": r.primary_request.triage_class.value,
+            "severity": r.escalation.severity.value,
+            "detected_by": r.escalation.detected_by.value,
+            "review_status": r.review.status.value,
+            "occurred_on": occurred,
+            "detected_on": _day(r, Milestone.DETECTED) if _has(r, Milestone.DETECTED) else occurred,
+            "path": scrub(str(loaded.path)),
+        }
+    )
+    for c in r.causes:
+        rows["causes"].append(
+            {"case_id": case, "cause_id": scrub(c.id),
+             "category": c.category and scrub(c.category), "code": c.code and scrub(c.code),
+             "kind": c.kind.value, "within_control": c.within_control,
+             "role": roles.get(c.id)}
+        )  # fmt: skip
+    for a in r.actions:
+        rows["actions"].append(
+            {"case_id": case, "action_id": scrub(a.id), "owner": a.owner and scrub(a.owner),
+             "status": a.status.value,
+             "type": a.type.value, "mechanism": a.mechanism.value, "due": a.due,
+             "completed_on": a.completed_on, "verify_by": a.verify_by,
+             "has_verification_result": a.verification_result is not None}
+        )  # fmt: skip
+        rows["action_causes"].extend(
+            {"case_id": case, "action_id": scrub(a.id), "cause_id": scrub(cid)}
+            for cid in a.addresses
+        )
+    if found:
+        clocks = [
+            {"request_id": k.request, "metric": k.metric, "elapsed_seconds": k.elapsed_seconds,
+             "target_seconds": k.target_seconds, "breached": k.breached}
+            for k in found.clocks
+        ]  # fmt: skip
+    else:
+        clocks = measure_clocks(r, loaded.project)
+    # Each request's clocks count under its own process type.
+    kinds = {q.id: q.process_type.value for q in r.requests}
+    rows["clocks"].extend(
+        {"case_id": case, "process_type": kinds.get(str(k["request_id"])), **k} for k in clocks
+    )
+    return {name: [{k: _cell(v) for k, v in row.items()} for row in table]
+            for name, table in rows.items()}  # fmt: skip
+
+
+def tables_of(
+    parts: Sequence[Rows],
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    prefix: str = "rca_",
+) -> CaseTables:
+    """The case-review tables of every case's rows (`case_rows`)."""
     if not TABLE_NAME.fullmatch(prefix):
         raise UsageError(f"table prefix {prefix!r}: use lower-case letters, digits and _")
     con = con or duckdb.connect()
-    findings = findings or {}
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMA}
-    for loaded in records:
-        r = loaded.record
-        case = r.case_id
-        # Every string a trends output can print (ids, codes, owners, the file's
-        # path) is scrubbed as for leadership when it enters the tables.
-        scrub = Scrubber.for_record(r, PersonalData.CATEGORY)
-        found = findings.get(case)
-        roles = {c.id: c.role for c in found.causes} if found else {}
-        occurred = _day(r, Milestone.ERROR_OCCURRED, Milestone.REQUEST_RECEIVED)
-        rows["cases"].append(
-            {
-                "case_id": case,
-                "process_type": r.primary_request.process_type.value,
-                "triage_class": r.primary_request.triage_class.value,
-                "severity": r.escalation.severity.value,
-                "detected_by": r.escalation.detected_by.value,
-                "review_status": r.review.status.value,
-                "occurred_on": occurred,
-                "detected_on": _day(r, Milestone.DETECTED)
-                if _has(r, Milestone.DETECTED)
-                else occurred,
-                "path": scrub(str(loaded.path)),
-            }
-        )
-        for c in r.causes:
-            rows["causes"].append(
-                {"case_id": case, "cause_id": scrub(c.id),
-                 "category": c.category and scrub(c.category), "code": c.code and scrub(c.code),
-                 "kind": c.kind.value, "within_control": c.within_control,
-                 "role": roles.get(c.id)}
-            )  # fmt: skip
-        for a in r.actions:
-            rows["actions"].append(
-                {"case_id": case, "action_id": scrub(a.id), "owner": a.owner and scrub(a.owner),
-                 "status": a.status.value,
-                 "type": a.type.value, "mechanism": a.mechanism.value, "due": a.due,
-                 "completed_on": a.completed_on, "verify_by": a.verify_by,
-                 "has_verification_result": a.verification_result is not None}
-            )  # fmt: skip
-            rows["action_causes"].extend(
-                {"case_id": case, "action_id": scrub(a.id), "cause_id": scrub(cid)}
-                for cid in a.addresses
-            )
-        if found:
-            clocks = [
-                {"request_id": k.request, "metric": k.metric, "elapsed_seconds": k.elapsed_seconds,
-                 "target_seconds": k.target_seconds, "breached": k.breached}
-                for k in found.clocks
-            ]  # fmt: skip
-        else:
-            clocks = measure_clocks(r, loaded.project)
-        # Each request's clocks count under its own process type.
-        kinds = {q.id: q.process_type.value for q in r.requests}
-        rows["clocks"].extend(
-            {"case_id": case, "process_type": kinds.get(str(k["request_id"])), **k} for k in clocks
-        )
     for name, schema in SCHEMA.items():
-        _load(con, prefix + name, schema, rows[name])
-    return CaseTables(con, prefix, len(records))
+        _load(con, prefix + name, schema, [row for part in parts for row in part[name]])
+    return CaseTables(con, prefix, len(parts))
 
 
 def _has(record: CaseReview, milestone: Milestone) -> bool:

@@ -10,8 +10,9 @@ write_trends(artifacts, out / "trends")
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,10 +24,11 @@ from rca.errors import Leak, LeakError, TooLargeError, UsageError
 from rca.fs import output_lock, replace_folder
 from rca.load import LoadedRecord, load_records
 from rca.render.registry import Diagram, Renderer, RenderInput
+from rca.trends.cases import Rows, case_rows
 from rca.trends.context import Source, trends_context
 from rca.trends.qa import QaData, read_qa, read_qa_folder
 from rca.trends.queries import Scope
-from rca.trends.summary import CaseTrends, QaTrends, case_trends, qa_trends
+from rca.trends.summary import CaseTrends, QaTrends, case_trends_of, qa_trends
 
 if TYPE_CHECKING:
     from rca.analyse.findings import Findings
@@ -87,11 +89,56 @@ def labels_for(records: Sequence[LoadedRecord]) -> dict[str, str]:
 
     out = dict(LABELS)
     for loaded in records:
-        taxonomy = loaded.project.all_taxonomies.get(loaded.record.taxonomy)
-        if taxonomy is not None:
-            out.update({c.id: c.label for c in taxonomy.categories})
-        out.update(loaded.project.cause_codes)  # the organisation's cause-code labels
+        out.update(_own_labels(loaded))
     return out
+
+
+def _own_labels(loaded: LoadedRecord) -> dict[str, str]:
+    # The labels of a case's taxonomy and its organisation's cause codes.
+    out: dict[str, str] = {}
+    taxonomy = loaded.project.all_taxonomies.get(loaded.record.taxonomy)
+    if taxonomy is not None:
+        out.update({c.id: c.label for c in taxonomy.categories})
+    out.update(loaded.project.cause_codes)  # the organisation's cause-code labels
+    return out
+
+
+@dataclass(frozen=True)
+class CasePart:
+    """All the trends read of one case: plain JSON data, so a site keeps it between runs.
+
+    `rows`: its table rows (`rca.trends.cases.case_rows`); `labels`: its taxonomy's
+    and organisation's labels; `audiences`: its project file's decision defaults
+    (audience id -> [decider, within_days]); `roots`: its rows carry cause roles.
+    """
+
+    case_id: str
+    sha256: str
+    rows: Rows
+    labels: dict[str, str]
+    audiences: dict[str, list[Any]]
+    roots: bool
+
+    @classmethod
+    def of(cls, loaded: LoadedRecord, found: Findings | None) -> CasePart:
+        """The part of one record, with its findings as of the report's day (or None)."""
+        return cls(
+            loaded.record.case_id,
+            loaded.sha256,
+            case_rows(loaded, found),
+            _own_labels(loaded),
+            {k: [v.decider, v.within_days] for k, v in loaded.project.audiences.items()},
+            found is not None and bool(found.causes),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON data (`from_dict` reads it back)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CasePart:
+        """The part `as_dict` wrote."""
+        return cls(**data)
 
 
 def build_trends(
@@ -105,21 +152,37 @@ def build_trends(
 ) -> Trends:
     """QA trends, case trends (with the analysis's root causes) and the report context.
 
-    `analysed` gives a record's findings as of `today` when the caller keeps them
-    (rca serve rebuilding after one edit); by default every record is analysed.
+    `analysed` gives a record's findings as of `today` when the caller keeps them;
+    by default every record is analysed.
     """
     from rca.analyse import analyse
-    from rca.audience import select_profiles
 
-    findings = {
-        r.record.case_id: analysed(r) if analysed else analyse(r, today=today) for r in records
-    }
-    cases = case_trends(records, today=today, scope=scope, findings=findings)
+    parts = [CasePart.of(r, analysed(r) if analysed else analyse(r, today=today)) for r in records]
+    return trends_of(parts, qa, scope, today, template_dirs=template_dirs)
+
+
+def trends_of(
+    parts: Sequence[CasePart],
+    qa: QaData | None,
+    scope: Scope,
+    today: date,
+    *,
+    template_dirs: Sequence[Path] = (),
+) -> Trends:
+    """`build_trends` from each case's part: a site keeps the parts of unchanged records."""
+    from rca.audience import select_profiles
+    from rca.render.context import LABELS
+
+    cases = case_trends_of([p.rows for p in parts], today=today, scope=scope,
+                           roots=any(p.roots for p in parts))  # fmt: skip
     qa_part = qa_trends(qa, scope) if qa is not None else None
-    labels = labels_for(records)
+    labels = dict(LABELS)
+    for part in parts:
+        labels.update(part.labels)
     (profile,) = select_profiles([AUDIENCE], template_dirs)
-    source = Source(records_digest(records), qa_digest(qa), len(records), profile.classification,
-                    today, decision_defaults(profile, records))  # fmt: skip
+    digest = _digest((p.case_id, p.sha256) for p in parts)
+    source = Source(digest, qa_digest(qa), len(parts), profile.classification,
+                    today, _decision_defaults(profile, [p.audiences for p in parts]))  # fmt: skip
     return Trends(qa_part, cases, trends_context(qa_part, cases, source, labels), labels)
 
 
@@ -129,8 +192,12 @@ def records_digest(records: Sequence[LoadedRecord]) -> str:
     Issue 11: a folder or file name can hold an identifier (`export_<account>.yaml`),
     and no output names one. The 12 hex digits tell two runs' data apart.
     """
+    return _digest((r.record.case_id, r.sha256) for r in records)
+
+
+def _digest(cases: Iterable[tuple[str, str]]) -> str:
     digest = hashlib.sha256()
-    for case_id, sha256 in sorted((r.record.case_id, r.sha256) for r in records):
+    for case_id, sha256 in sorted(cases):
         digest.update(f"{case_id}\0{sha256}\n".encode())
     return digest.hexdigest()[:12]
 
@@ -153,13 +220,19 @@ def decision_defaults(profile: Profile, records: Sequence[LoadedRecord]) -> Deci
     default; the profile's per-kind entries still name their own decider. The
     first record whose project file sets the audience decides.
     """
-    spec = next(
-        (r.project.audiences[profile.id] for r in records if profile.id in r.project.audiences),
-        None,
+    return _decision_defaults(
+        profile,
+        [{k: [v.decider, v.within_days] for k, v in r.project.audiences.items()} for r in records],
     )
+
+
+def _decision_defaults(
+    profile: Profile, audiences: Sequence[dict[str, list[Any]]]
+) -> DecisionDefaults:
+    spec = next((a[profile.id] for a in audiences if profile.id in a), None)
     if spec is None:
         return profile.decisions
-    changes = {"decider": spec.decider, "within_days": spec.within_days}
+    changes = {"decider": spec[0], "within_days": spec[1]}
     return profile.decisions.model_copy(update={k: v for k, v in changes.items() if v is not None})
 
 

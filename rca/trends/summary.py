@@ -25,15 +25,17 @@ from rca.trends.cases import (
     Portfolio,
     Recurrence,
     RepeatRate,
+    Rows,
     action_portfolio,
     action_states,
     case_mix,
-    case_tables,
+    case_rows,
     cause_pareto,
     clock_summary,
     ineffective_actions,
     recurrence,
     repeat_rates,
+    tables_of,
 )
 from rca.trends.qa import QaData
 from rca.trends.queries import (
@@ -217,10 +219,22 @@ def case_trends(
     findings: Mapping[str, Findings] | None = None,
 ) -> CaseTrends:
     """Paretos, recurrence, the action portfolio and clocks over a set of case reviews."""
-    scope = scope or Scope()
-    t = case_tables(records, findings=findings)
+    found = findings or {}
+    parts = [case_rows(r, found.get(r.record.case_id)) for r in records]
     # Roles (root, contributing...) come from the analysis; without findings they are unknown.
-    roots = bool(findings) and any(f.causes for f in (findings or {}).values())
+    roots = any(f.causes for f in found.values())
+    return case_trends_of(parts, today=today, scope=scope, roots=roots)
+
+
+def case_trends_of(
+    parts: Sequence[Rows], *, today: date, scope: Scope | None = None, roots: bool
+) -> CaseTrends:
+    """`case_trends` from every case's table rows (`rca.trends.cases.case_rows`).
+
+    `roots`: the rows carry the analysis's cause roles (root, contributing...).
+    """
+    scope = scope or Scope()
+    t = tables_of(parts)
     return CaseTrends(
         scope=scope,
         today=today,
