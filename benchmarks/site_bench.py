@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from rca.audience import select_profiles
-from rca.site.build import SiteResult, build_site
+from rca.site.build import RECORDS_CACHE, SiteResult, build_site
 
 ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 25)
@@ -42,7 +42,16 @@ def _build(
 ) -> tuple[float, SiteResult]:
     (profile,) = select_profiles(["leadership"], ())
     started = time.perf_counter()
-    result = build_site(source, out, profile, formats=formats, today=TODAY, jobs=2, trends=trends)
+    result = build_site(
+        source,
+        out,
+        profile,
+        formats=formats,
+        today=TODAY,
+        jobs=2,
+        trends=trends,
+        records_cache=out.parent / RECORDS_CACHE,
+    )  # as `rca site` keeps it
     return time.perf_counter() - started, result
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -102,12 +103,17 @@ def _files_digest(roots: Sequence[Path], suffixes: tuple[str, ...] | None = None
     return digest.hexdigest()
 
 
+@functools.cache
+def package_digest() -> str:
+    """A hash of rca's own code and data files (its schema, vocabularies and taxonomies)."""
+    return _files_digest([Path(__file__).parent], (".py", ".yaml"))
+
+
 def environment_key(plan: BuildPlan) -> str:
     """The part of every cache key that does not depend on the record."""
-    package = Path(__file__).parent
     parts = {
         "rca": __version__,
-        "code": _files_digest([package], (".py", ".yaml")),
+        "code": package_digest(),
         "templates": _files_digest([builtin_template_dir(), *plan.template_dirs]),
         "profiles": [p.model_dump(mode="json") for p in plan.profiles],
         "formats": list(plan.formats),

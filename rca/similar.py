@@ -241,10 +241,16 @@ def rank_all(corpus: Sequence[Features], top: int = 5) -> dict[str, list[Match]]
             counts[c] = counts.get(c, 0) + 1
     common = {c for c, n in counts.items() if len(corpus) >= 5 and n > len(corpus) / 2}
     for i, case in enumerate(corpus):
-        order = sorted(
-            (j for j in range(len(corpus)) if j != i and scores[i, j] > 0),
-            key=lambda j: (-round(float(scores[i, j]), 9), ids[j]),
-        )[:top]
+        row = scores[i]
+        candidates = np.flatnonzero(row > 0)
+        candidates = candidates[candidates != i]
+        if len(candidates) > top:
+            # Only the cases that can be among the first `top` are sorted in Python (a
+            # sort of every pair cost seconds at 1,000 cases); the margin keeps every
+            # case whose score rounds (below) to the same value as the last one kept.
+            last = np.partition(row[candidates], len(candidates) - top)[len(candidates) - top]
+            candidates = candidates[row[candidates] >= last - 1e-8]
+        order = sorted(candidates.tolist(), key=lambda j: (-round(float(row[j]), 9), ids[j]))[:top]
         out[case.case_id] = [
             _match(case, corpus[j], float(scores[i, j]), term_matrix, terms, (i, j), common)
             for j in order

@@ -21,6 +21,8 @@ writes no site page: the earlier site stays as it was.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import hashlib
 import json
 import pickle
@@ -29,19 +31,28 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rca.analyse import analyse
 from rca.artifact import Artifact
 from rca.audience import Profile
 from rca.batch import BuildPlan, CaseOutcome, build_many, environment_key, failed_exit_code
 from rca.errors import LeakError, Problem, RcaError, RecordError, UsageError
 from rca.fs import write_atomic
 from rca.load import LoadedRecord, check_record, find_record_files
+from rca.project import find_project_file, load_project
 from rca.site import pages
 from rca.site.cards import CARD_VERSION, case_card
+from rca.site.guard import Library, ScanPart
+
+if TYPE_CHECKING:
+    from rca.render.registry import Diagram
+    from rca.trends.report import CasePart
 
 MANIFEST = ".rca-site.json"
+MANIFEST_VERSION = 2  # 2: each card with its own digest
 TRENDS_FORMATS = ("html", "csv", "json")
 TOP = 5  # similar cases kept per case; the case page shows them all
 BRIEF_TOP = 3  # ... and a brief that has the similar_cases section, the first three
@@ -94,10 +105,15 @@ def build_site(
     template_dirs: Sequence[Path] = (),
     qa: Path | None = None,
     trends: bool = True,
+    records_cache: Path | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_outcome: Callable[[CaseOutcome], None] | None = None,
 ) -> SiteResult:
-    """Build (or bring up to date) the site of every case under `source` for one audience."""
+    """Build (or bring up to date) the site of every case under `source` for one audience.
+
+    `records_cache`: a file outside every site (`rca site` keeps OUT/.rca-records.json)
+    where each record's checked and analysed parts are kept between processes.
+    """
     clock = _Clock()
     manifest = _load_manifest(out, profile)
     plan = BuildPlan(
@@ -109,10 +125,10 @@ def build_site(
     )
     env = environment_key(plan)
     if manifest.get("env") != env or force:
-        manifest.update(cards={}, similar={}, verdicts={}, trends={})
+        manifest.update(cards={}, similar={}, verdicts={}, trends={}, charts={})
     manifest["env"] = env
 
-    records, cards, built = _records_and_cards(source, profile, today, env, manifest)
+    library, cards, parts, built = _library(source, profile, today, env, manifest, records_cache)
     sources = {path: entry["card"]["case_id"] for path, entry in manifest["cards"].items()}
     clock.lap("cards")
 
@@ -142,7 +158,7 @@ def build_site(
     trend_key, trend_artifacts = "", list[Artifact]()
     if trends:
         trend_key, trend_files, trend_artifacts = _trends(
-            source, qa, records, profile, today, template_dirs, manifest, out
+            source, qa, library, parts, profile, today, template_dirs, manifest, out
         )
     clock.lap("trends")
 
@@ -192,7 +208,7 @@ def build_site(
         if f"{profile.id}.html" in files[case_id]
     ]  # fmt: skip
     verdicts: dict[str, str] = manifest.setdefault("verdicts", {})
-    check_site(records, profile, [*artifacts, *index, *briefs], verdicts)
+    check_site(library, profile, [*artifacts, *index, *briefs], verdicts)
     clock.lap("guard")
 
     result = SiteResult(out, profile.id, len(cards), outcomes, cards_built=built)
@@ -211,46 +227,71 @@ def build_site(
 # --------------------------------------------------------------------------- cards
 
 
-def _records_and_cards(
-    source: Path, profile: Profile, today: date, env: str, manifest: dict[str, Any]
-) -> tuple[list[LoadedRecord], list[dict[str, Any]], int]:
-    """Every record (validated), and its card: from the cache when its key is unchanged."""
+def _library(
+    source: Path,
+    profile: Profile,
+    today: date,
+    env: str,
+    manifest: dict[str, Any],
+    records_cache: Path | None,
+) -> tuple[Library, list[dict[str, Any]], list[CasePart], int]:
+    """Every record's card, trends part and guard part: kept from the last run when its key holds.
+
+    A record is loaded and checked only when an entry is missing, or its key
+    (`_record_key`) or its own digest does not match: a corrupt, hand-edited or
+    foreign entry is built again, never trusted. Cards (redacted, one audience)
+    live in the site's manifest; the record entries (the guard's part holds the
+    record's raw identifiers) in `records_cache`, outside every site, and in
+    this process. Returns the guard's library, the cards, the trends parts and
+    how many cards were built.
+    """
+    from rca.trends.report import CasePart
+
     files = find_record_files([source])
     if not files:
         raise UsageError(f"{source}: no case records (*.yaml, *.yml) to build a site from")
-    cached: dict[str, Any] = manifest.setdefault("cards", {})
-    records: list[LoadedRecord] = []
-    cards: list[dict[str, Any]] = []
+    cards_cached: dict[str, Any] = manifest.get("cards") or {}
+    on_disk = _read_records(records_cache)
+    base = _records_env(today)
     problems: list[Problem] = []
     leaks: list[LeakError] = []
     owner: dict[str, Path] = {}
     built = 0
-    fresh: dict[str, Any] = {}
+    fresh_cards: dict[str, Any] = {}
+    fresh_records: dict[str, Any] = {}
+    projects: dict[Path | None, str] = {}
+    scan: list[ScanPart] = []
+    cards: list[dict[str, Any]] = []
+    parts: list[CasePart] = []
     for path in files:
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        known = _LOADED.get(str(path.resolve()))
-        loaded = known[1] if known is not None and known[0] == sha else None
-        if loaded is None:
-            loaded, found = check_record(path)
-            if loaded is None:
-                problems += found
+        resolved = str(path.resolve())
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        key = _record_key(base, path, sha, projects)
+        card_key = hashlib.sha256(f"{env}\0{CARD_VERSION}\0{key}".encode()).hexdigest()
+        mine = _ENTRIES.get(resolved)
+        record = _record_entry(mine if mine is not None else on_disk.get(resolved), key)
+        card = _card_entry(cards_cached.get(resolved), card_key)
+        if record is None or card is None:
+            loaded = _load(path, sha)
+            if isinstance(loaded, list):
+                problems += loaded
                 continue
-            _LOADED[str(path.resolve())] = (sha, loaded)
-        case_id = loaded.record.case_id
-        if case_id in owner:
-            problems.append(
-                Problem(str(path), None, None, "case_id", f"'{case_id}' is also used by {owner[case_id]}")
-            )  # fmt: skip
-            continue
-        owner[case_id] = path
-        key = hashlib.sha256(f"{env}\0{CARD_VERSION}\0{sha}".encode()).hexdigest()
-        entry = cached.get(str(path.resolve()))
-        if entry is not None and entry.get("key") == key:
-            card = entry["card"]
-        else:
             try:
-                card = case_card(loaded, profile, today=today)
+                found = analyse(loaded, today=today)
+                if record is None:
+                    entry: dict[str, Any] = {
+                        "key": key,
+                        "trends": CasePart.of(loaded, found).as_dict(),
+                        "guard": ScanPart.of(loaded).as_dict(),
+                    }
+                    entry["digest"] = _digest(entry)
+                    record = _record_entry(entry, key)
+                if card is None:
+                    made = {"key": card_key, "card": case_card(loaded, profile, today=today,
+                                                                 findings=found)}  # fmt: skip
+                    made["digest"] = _digest(made)
+                    card = _card_entry(made, card_key)
+                    built += 1
             except LeakError as exc:
                 leaks.append(exc)
                 continue
@@ -261,16 +302,139 @@ def _records_and_cards(
                 problems.append(Problem(str(path), None, None, "", f"internal error "
                                         f"({type(exc).__name__}: {exc}); please report it"))  # fmt: skip
                 continue
-            built += 1
-        fresh[str(path.resolve())] = {"key": key, "card": card}
-        records.append(loaded)
-        cards.append(card)
+            assert record is not None and card is not None, "a fresh entry reads back"
+        case_id: str = card[1]["case_id"]
+        if case_id in owner:
+            problems.append(
+                Problem(str(path), None, None, "case_id", f"'{case_id}' is also used by {owner[case_id]}")
+            )  # fmt: skip
+            continue
+        owner[case_id] = path
+        fresh_records[resolved], part, guard = record
+        fresh_cards[resolved] = card[0]
+        cards.append(card[1])
+        parts.append(part)
+        scan.append(guard)
     if problems:
         raise RecordError(problems)
     if leaks:
         raise LeakError(", ".join(e.case_id for e in leaks), [x for e in leaks for x in e.leaks])
-    manifest["cards"] = fresh
-    return records, cards, built
+    manifest["cards"] = fresh_cards
+    _ENTRIES.clear()
+    _ENTRIES.update(fresh_records)
+    if records_cache is not None and fresh_records != on_disk:
+        text = json.dumps({"version": RECORDS_VERSION, "records": fresh_records}, sort_keys=True)
+        write_atomic(records_cache, (text + "\n").encode("utf-8"))
+    kept_paths = list(owner.values())
+
+    def records() -> list[LoadedRecord]:  # only when the guard must say where a leak comes from
+        out = []
+        for path in kept_paths:
+            loaded = _load(path, hashlib.sha256(path.read_bytes()).hexdigest())
+            if isinstance(loaded, list):
+                raise RecordError(loaded)
+            out.append(loaded)
+        return out
+
+    return Library(tuple(scan), records), cards, parts, built
+
+
+# The record entries of the last build in this process (`rca serve`), by resolved path.
+_ENTRIES: dict[str, Any] = {}
+RECORDS_CACHE = ".rca-records.json"  # in `rca site --out`, beside the audiences' sites
+RECORDS_VERSION = 1  # bump when what a record's entry holds changes
+
+
+def _records_env(today: date) -> str:
+    """What every record entry depends on besides its file: rca itself and the day."""
+    from rca import __version__
+    from rca.batch import package_digest
+
+    return f"{__version__}\0{package_digest()}\0{today.isoformat()}\0{RECORDS_VERSION}"
+
+
+def _read_records(path: Path | None) -> dict[str, Any]:
+    """The record entries kept on disk (none if missing, unreadable or of another version)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != RECORDS_VERSION:
+        return {}
+    records = data.get("records")
+    return records if isinstance(records, dict) else {}
+
+
+def _record_key(base: str, path: Path, sha: str, projects: dict[Path | None, str]) -> str:
+    """Everything a record's entry depends on: rca and the day (`base`), the file, its project.
+
+    The project file (rca.toml) brings the organisation's taxonomies, cause codes,
+    roles and service levels: the project as read, so a taxonomy file it names counts too.
+    """
+    found = find_project_file(path)
+    if found not in projects:
+        try:
+            projects[found] = (
+                hashlib.sha256(repr(load_project(found)).encode()).hexdigest()
+                if found is not None
+                else "none"
+            )
+        except RecordError:
+            projects[found] = "broken"  # check_record reports it
+    parts = [base, str(path), sha, projects[found]]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _digest(entry: dict[str, Any]) -> str:
+    """An entry's own digest: a corrupt or hand-edited entry does not match it."""
+    body = {k: v for k, v in entry.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _whole(entry: Any, key: str) -> bool:
+    return (
+        isinstance(entry, dict)
+        and entry.get("key") == key
+        and entry.get("digest") == _digest(entry)
+    )
+
+
+def _record_entry(entry: Any, key: str) -> tuple[dict[str, Any], CasePart, ScanPart] | None:
+    """A record's entry with its parts, if it is whole and its key is `key`; else None."""
+    from rca.trends.report import CasePart
+
+    if not _whole(entry, key):
+        return None
+    try:
+        part, guard = CasePart.from_dict(entry["trends"]), ScanPart.from_dict(entry["guard"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (entry, part, guard) if part.case_id == guard.case_id else None
+
+
+def _card_entry(entry: Any, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A card's entry and the card, if it is whole and its key is `key`; else None."""
+    if not _whole(entry, key) or not isinstance(entry.get("card"), dict):
+        return None
+    card: dict[str, Any] = entry["card"]
+    return (entry, card) if isinstance(card.get("case_id"), str) else None
+
+
+def _load(path: Path, sha: str) -> LoadedRecord | list[Problem]:
+    """The record, checked (kept in this process by its content hash), or its problems."""
+    resolved = str(path.resolve())
+    known = _LOADED.get(resolved)
+    if known is not None and known[0] == sha:
+        return known[1]
+    loaded, problems = check_record(path)
+    if loaded is None:
+        return problems
+    if loaded.sha256 != sha:  # changed since it was read: check it again next time
+        return loaded
+    _LOADED[resolved] = (sha, loaded)
+    return loaded
 
 
 def _similar(cards: Sequence[dict[str, Any]], manifest: dict[str, Any]) -> dict[str, list[Any]]:
@@ -305,7 +469,8 @@ def _labels(cards: Sequence[dict[str, Any]]) -> dict[str, str]:
 def _trends(
     source: Path,
     qa: Path | None,
-    records: Sequence[LoadedRecord],
+    library: Library,
+    parts: Sequence[CasePart],
     profile: Profile,
     today: date,
     template_dirs: Sequence[Path],
@@ -314,11 +479,12 @@ def _trends(
 ) -> tuple[str, list[str], list[Artifact]]:
     """The trends brief, charts and tables for OUT/trends/: their key, names, and new artifacts.
 
-    Rebuilt only when a record or the QA data changed; otherwise no artifact is
-    returned and the files on disk stay. Nothing is written here.
+    Rebuilt only when a record or the QA data changed, from each record's part
+    (kept with its card); otherwise no artifact is returned and the files on
+    disk stay. Nothing is written here.
     """
     qa_path = qa if qa is not None else (source / "qa" if (source / "qa").is_dir() else None)
-    digest = hashlib.sha256(json.dumps(sorted(r.sha256 for r in records)).encode())
+    digest = hashlib.sha256(json.dumps(sorted(p.sha256 for p in parts)).encode())
     if qa_path is not None:
         for path in sorted(qa_path.rglob("*")) if qa_path.is_dir() else [qa_path]:
             if path.is_file():
@@ -332,49 +498,86 @@ def _trends(
     from rca.site.guard import check_site
     from rca.trends.qa import QaData, read_qa, read_qa_folder
     from rca.trends.queries import Scope
-    from rca.trends.report import build_trends, draw_charts, render_trends
+    from rca.trends.report import draw_charts, render_trends, trends_of
 
-    live = {id(r) for r in records}
-    for stale in [k for k in _ANALYSED if k not in live]:
-        del _ANALYSED[stale]
     qa_data: QaData | None = None
     if qa_path is not None:
         qa_data = read_qa_folder(qa_path) if qa_path.is_dir() else QaData(read_qa(qa_path, name="assessments"), None)  # fmt: skip
-    trends = build_trends(records, qa_data, Scope(period="month"), today,
-                          template_dirs=template_dirs, analysed=_analysed(today))  # fmt: skip
+    # The same figures for every audience (no identifier at all), named for this site's.
+    title = f"{profile.id.replace('_', ' ').replace('-', ' ').capitalize()} trends"
+    trends = trends_of(parts, qa_data, Scope(period="month"), today,
+                       template_dirs=template_dirs, title=title)  # fmt: skip
     # The charts read the figures only: an edit that changes no count (a problem
-    # statement, a title) draws none again in this process. Pickled, equal figures are
-    # equal bytes here (in another process a set may order its strings otherwise: a
-    # miss, never a false match).
-    drawn = hashlib.sha256(pickle.dumps((trends.qa, trends.cases, trends.labels))).hexdigest()
+    # statement, a title) draws none again, in this process or the next (the last
+    # charts are kept in the manifest with the figures' key and their own digest).
+    drawn = _figures_key(trends)
     if _CHARTS.get("key") != drawn:
-        _CHARTS.update(key=drawn, charts=draw_charts(trends, raster=False))
+        charts = _kept_charts(manifest.get("charts"), drawn)
+        _CHARTS.update(key=drawn, charts=charts or draw_charts(trends, raster=False))
+    charts_entry: dict[str, Any] = {
+        "key": drawn,
+        "charts": {n: _diagram_data(d) for n, d in _CHARTS["charts"].items()},
+    }
+    charts_entry["digest"] = _digest(charts_entry)
+    manifest["charts"] = charts_entry
     artifacts = render_trends(trends, _CHARTS["charts"], TRENDS_FORMATS, template_dirs)
     # The trends hold no identifier for any audience: every file is held to that, against
     # every case's identifiers in one pass, as rca.trends' own check does.
-    check_site(records, profile, artifacts, strict=True, codes=trends.context["meta"]["digests"])
+    check_site(library, profile, artifacts, strict=True, codes=trends.context["meta"]["digests"])
     named = [Artifact(f"trends/{a.name}", a.data, profile.id) for a in artifacts]
     return key, sorted(a.name for a in artifacts), named
 
 
-# Kept in this process for `rca serve`: each record's findings with the day they were
-# analysed for (the trends re-analyse only the edited record), and the last charts drawn.
-_ANALYSED: dict[int, tuple[LoadedRecord, date, Any]] = {}
+# The last charts drawn in this process (`rca serve`): an edit that changes no count
+# draws none again.
 _CHARTS: dict[str, Any] = {}
 
 
-def _analysed(today: date) -> Callable[[LoadedRecord], Any]:
-    from rca.analyse import analyse
+def _figures_key(trends: Any) -> str:
+    """A key for what the charts draw: the figures and labels, as JSON (sets sorted)."""
 
-    def findings(loaded: LoadedRecord) -> Any:
-        kept = _ANALYSED.get(id(loaded))
-        if kept is not None and kept[0] is loaded and kept[1] == today:
-            return kept[2]
-        found = analyse(loaded, today=today)
-        _ANALYSED[id(loaded)] = (loaded, today, found)
-        return found
+    def plain(value: Any) -> Any:
+        if isinstance(value, set | frozenset):
+            return sorted(value, key=repr)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Enum):
+            return value.value
+        raise TypeError(f"cannot key {type(value).__name__}")
 
-    return findings
+    figures = [dataclasses.asdict(trends.qa) if trends.qa else None,
+               dataclasses.asdict(trends.cases), trends.labels]  # fmt: skip
+    try:
+        text = json.dumps(figures, sort_keys=True, default=plain)
+    except (TypeError, ValueError):  # a figure JSON cannot hold: kept in this process only
+        return "pickle:" + hashlib.sha256(pickle.dumps(figures)).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _diagram_data(diagram: Diagram) -> dict[str, Any]:
+    data = dataclasses.asdict(diagram)
+    data["png"] = base64.b64encode(diagram.png).decode("ascii")
+    return data
+
+
+def _kept_charts(entry: Any, key: str) -> dict[str, Diagram] | None:
+    """The charts the manifest keeps, if they are whole and drew the figures of `key`."""
+    from rca.render.registry import Diagram
+
+    if (
+        key.startswith("pickle:")
+        or not _whole(entry, key)
+        or not isinstance(entry.get("charts"), dict)
+    ):
+        return None
+    try:
+        return {
+            name: Diagram(**{**data, "png": base64.b64decode(data["png"]),
+                             "omitted": tuple(data["omitted"])})
+            for name, data in entry["charts"].items()
+        }  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 # --------------------------------------------------------------------------- writing
@@ -431,8 +634,11 @@ def _load_manifest(out: Path, profile: Profile) -> dict[str, Any]:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
-    if not isinstance(data, dict) or data.get("version") != 1:
-        return {"version": 1, "audience": profile.id}  # a first build, or a lost manifest
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {
+            "version": MANIFEST_VERSION,
+            "audience": profile.id,
+        }  # a first build, or a lost manifest
     if data.get("audience") != profile.id:
         raise UsageError(
             f"{out} holds the {data.get('audience')} site; a site shows one audience only: "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rca.artifact import Artifact
 from rca.audience import Profile
@@ -19,16 +19,25 @@ from rca.load import LoadedRecord
 from rca.model import OPEN_ACTION_STATUSES
 from rca.similar import features
 
+if TYPE_CHECKING:
+    from rca.analyse.findings import Findings
+
 CARD_VERSION = 2  # 2: the requests, each with its process types
 
 
-def case_card(loaded: LoadedRecord, profile: Profile, *, today: date) -> dict[str, Any]:
-    """The card of one case for one audience; raises LeakError if it would leak."""
+def case_card(
+    loaded: LoadedRecord, profile: Profile, *, today: date, findings: Findings | None = None
+) -> dict[str, Any]:
+    """The card of one case for one audience; raises LeakError if it would leak.
+
+    `findings`: the record's analysis as of `today`, when the caller has it.
+    """
     from rca.analyse import analyse
     from rca.privacy.guard import check_artifacts
     from rca.render.context import build_context
 
-    context = build_context(loaded, analyse(loaded, today=today), profile, today=today)
+    found = findings if findings is not None else analyse(loaded, today=today)
+    context = build_context(loaded, found, profile, today=today)
     card = card_from_context(context)
     data = json.dumps(card, ensure_ascii=False, sort_keys=True).encode("utf-8")
     check_artifacts(loaded, {profile.id: profile}, [Artifact("site-card.json", data, profile.id)])

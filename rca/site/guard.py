@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rca.artifact import Artifact
@@ -27,6 +28,7 @@ from rca.load import LoadedRecord
 if TYPE_CHECKING:
     from rca.privacy.extract import Chunk
     from rca.privacy.guard import Scanner
+    from rca.privacy.identifiers import Declared
 
 PAGEFIND_MARK = b"pagefind_dcd"
 
@@ -61,30 +63,96 @@ def chunks_of(artifact: Artifact) -> list[Chunk]:
     return extract(name, data)
 
 
-def scan_key(records: Sequence[LoadedRecord], profile: Profile) -> str:
+@dataclass(frozen=True)
+class ScanPart:
+    """What the guard looks for because of one record: plain data, kept between runs.
+
+    Its declared identifiers, the texts its schema allows that look like
+    identifiers (codes, counts, its hash), and the phone regions it suggests.
+    """
+
+    case_id: str
+    identifiers: tuple[Declared, ...]
+    public: frozenset[str]
+    regions: tuple[str, ...]
+
+    @classmethod
+    def of(cls, loaded: LoadedRecord) -> ScanPart:
+        """The part of one valid record."""
+        from rca.privacy.guard import _public_pattern_texts
+        from rca.privacy.identifiers import declared_identifiers, record_regions
+
+        return cls(
+            loaded.record.case_id,
+            tuple(declared_identifiers(loaded.record)),
+            _public_pattern_texts(loaded),
+            record_regions(loaded.record),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON data (`from_dict` reads it back)."""
+        return {
+            "case_id": self.case_id,
+            "identifiers": [[i.kind.value, i.value, i.label, i.index] for i in self.identifiers],
+            "public": sorted(self.public),
+            "regions": list(self.regions),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanPart:
+        """The part `as_dict` wrote; KeyError, TypeError or ValueError if it is not one."""
+        from rca.model import IdentifierKind
+        from rca.privacy.identifiers import Declared
+
+        identifiers = tuple(
+            Declared(IdentifierKind(kind), str(value), label if label is None else str(label),
+                     int(index))
+            for kind, value, label, index in data["identifiers"]
+        )  # fmt: skip
+        public = frozenset(str(t) for t in data["public"])
+        return cls(str(data["case_id"]), identifiers, public, tuple(map(str, data["regions"])))
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every case of a site as the guard needs it: each record's part, and the records on demand.
+
+    The parts decide whether a file is clean; the records (loaded only when a
+    file is not) say which record field a leak comes from.
+    """
+
+    parts: tuple[ScanPart, ...]
+    records: Callable[[], Sequence[LoadedRecord]]
+
+    @classmethod
+    def of(cls, records: Sequence[LoadedRecord]) -> Library:
+        """The library of records already loaded."""
+        return cls(tuple(ScanPart.of(r) for r in records), lambda: records)
+
+
+def scan_key(library: Library | Sequence[LoadedRecord], profile: Profile) -> str:
     """What a scan looks for: every case's identifiers, allowed codes and phone regions, the rule.
 
     An edit that changes a record's text but not what the guard looks for keeps the
     key, so the clean verdicts of files whose bytes did not change still hold.
     """
-    from rca.privacy.identifiers import declared_identifiers, public_codes, record_regions
-
+    parts = library.parts if isinstance(library, Library) else Library.of(library).parts
     digest = hashlib.sha256(profile.privacy.personal.value.encode())
     for part in sorted(
         (
-            loaded.record.case_id,
-            sorted((i.kind.value, i.value) for i in declared_identifiers(loaded.record)),
-            sorted(public_codes(loaded.record)),
-            record_regions(loaded.record),
+            p.case_id,
+            sorted((i.kind.value, i.value) for i in p.identifiers),
+            sorted(p.public),
+            p.regions,
         )
-        for loaded in records
+        for p in parts
     ):
         digest.update(repr(part).encode())
     return digest.hexdigest()
 
 
 def check_site(
-    records: Sequence[LoadedRecord],
+    records: Library | Sequence[LoadedRecord],
     profile: Profile,
     artifacts: Sequence[Artifact],
     verdicts: MutableMapping[str, str] | None = None,
@@ -94,64 +162,103 @@ def check_site(
 ) -> None:
     """Raise LeakError listing every leak in the site's files; return if there is none.
 
-    `verdicts` maps a file name to the key of its last clean scan; files whose
-    key is unchanged are not read again, and clean files are recorded. `strict`
-    holds the files to "no identifier at all" whatever the profile (the trends).
-    `codes` are texts rca printed that may look like identifiers (the trends'
-    data hashes): a pattern hit on exactly one of them is allowed.
+    `records`: the library's records, or its parts (`Library`). `verdicts` maps a
+    file name to the key of its last clean scan; files whose key is unchanged are
+    not read again, and clean files are recorded. `strict` holds the files to "no
+    identifier at all" whatever the profile (the trends). `codes` are texts rca
+    printed that may look like identifiers (the trends' data hashes): a pattern
+    hit on exactly one of them is allowed.
     """
-    from rca.privacy.extract import Unreadable
-
-    if not records:
+    library = records if isinstance(records, Library) else Library.of(records)
+    if not library.parts:
         return
     verdicts = verdicts if verdicts is not None else {}
+    config = scan_key(library, profile) + ("strict" if strict else "") + repr(sorted(codes))
+    todo = [
+        (a, key)
+        for a in artifacts
+        if verdicts.get(a.name) != (key := hashlib.sha256(config.encode() + a.data).hexdigest())
+    ]
+    if not todo:
+        return
+    leaks = _scan(_library_scanner(library.parts, tuple(codes)), profile, todo, strict, verdicts)
+    if leaks:
+        # Found by the parts: said again with the records, which know each leak's field.
+        from rca.privacy.guard import Scanner
+
+        scanner = Scanner.of_library(library.records())
+        _add_codes(scanner, tuple(codes))
+        again = _scan(scanner, profile, [t for t in todo if t[0].name in leaks], strict, {})
+        raise LeakError(
+            f"site ({profile.id})", [x for f in (again or leaks).values() for x in f.values()]
+        )
+
+
+def _scan(
+    scanner: Scanner,
+    profile: Profile,
+    todo: Sequence[tuple[Artifact, str]],
+    strict: bool,
+    verdicts: MutableMapping[str, str],
+) -> dict[str, dict[tuple[str, str, str, str], Leak]] | None:
+    """The leaks found in each file, by file name (None if none); clean files are recorded."""
+    from rca.privacy.extract import Unreadable
+
     allow_declared = profile.privacy.personal is PersonalData.RAW and not strict
-    config = scan_key(records, profile) + ("strict" if strict else "") + repr(sorted(codes))
-    scanner: Scanner | None = None
-    leaks: dict[tuple[str, str, str, str], Leak] = {}
-    for artifact in artifacts:
-        key = hashlib.sha256(config.encode() + artifact.data).hexdigest()
-        if verdicts.get(artifact.name) == key:
-            continue
-        if scanner is None:
-            scanner = _library_scanner(records, tuple(codes))
+    leaks: dict[str, dict[tuple[str, str, str, str], Leak]] = {}
+    for artifact, key in todo:
         try:
             chunks = chunks_of(artifact)
         except (Unreadable, OSError, EOFError) as exc:  # a corrupt gzip stream included
             leak = Leak(artifact.name, "whole file",
                         f"cannot be read, so cannot be shown clean: {exc}", "unreadable")  # fmt: skip
-            leaks[(leak.artifact, leak.where, leak.what, leak.variant)] = leak
+            leaks.setdefault(artifact.name, {})[(leak.artifact, leak.where, leak.what, "")] = leak
             continue
         found = scanner.scan(artifact.name, chunks, allow_declared=allow_declared)
         for leak in found:
-            leaks.setdefault((leak.artifact, leak.where, leak.what, leak.variant), leak)
+            place = (leak.artifact, leak.where, leak.what, leak.variant)
+            leaks.setdefault(artifact.name, {}).setdefault(place, leak)
         if not found:
             verdicts[artifact.name] = key
-    if leaks:
-        raise LeakError(f"site ({profile.id})", list(leaks.values()))
+    return leaks or None
 
 
-def _library_scanner(records: Sequence[LoadedRecord], codes: tuple[str, ...] = ()) -> Scanner:
-    """One scanner for the whole library (`Scanner.of_library`), kept per library in this process.
+def _library_scanner(parts: Sequence[ScanPart], codes: tuple[str, ...] = ()) -> Scanner:
+    """One scanner for the whole library, from its parts; kept per library in this process.
 
-    Each brief prints its record's hash (12 hex digits, sometimes all digits); the
-    library scanner knows every record's hash as a schema-constrained code, and
-    `codes` (the trends' data hashes) likewise.
+    It decides whether a file is clean; a leak's source (the record field) is
+    said by `Scanner.of_library` over the records. Each brief prints its
+    record's hash (12 hex digits, sometimes all digits); every record's hash is a
+    schema-constrained code, and `codes` (the trends' data hashes) likewise.
     """
-    from rca.privacy.detect import pattern_hits
     from rca.privacy.guard import Scanner
+    from rca.privacy.identifiers import DeclaredMatcher
 
-    key = (tuple((r.path, r.sha256) for r in records), codes)
+    identifiers = [i for p in parts for i in p.identifiers]
+    key = (tuple(identifiers), tuple(p.regions for p in parts), tuple(p.public for p in parts))
     if _SCANNER and _SCANNER[0] == key:
-        cached: Scanner = _SCANNER[1]
-        return cached
-    scanner = Scanner.of_library(records)
-    scanner.public |= {hit.text for text in codes for hit in pattern_hits(text)}
-    _SCANNER[:] = [key, scanner]
+        matcher, regions, public = _SCANNER[1]
+    else:
+        matcher = DeclaredMatcher(identifiers)
+        regions = tuple(dict.fromkeys(x for p in parts for x in p.regions))
+        public = frozenset().union(*(p.public for p in parts))
+        _SCANNER[:] = [key, (matcher, regions, public)]
+    # The scanner of rca.privacy.guard, without the records' fields (a leak's source).
+    scanner: Scanner = Scanner.__new__(Scanner)
+    scanner.records, scanner._fields, scanner._folded_fields = [], [], None
+    scanner.identifiers, scanner.matcher, scanner.regions = identifiers, matcher, regions
+    scanner.public = public
+    _add_codes(scanner, codes)
     return scanner
 
 
-_SCANNER: list[Any] = []  # [the library's key, its scanner]
+def _add_codes(scanner: Scanner, codes: tuple[str, ...]) -> None:
+    from rca.privacy.detect import pattern_hits
+
+    scanner.public = scanner.public | {hit.text for text in codes for hit in pattern_hits(text)}
+
+
+_SCANNER: list[Any] = []  # [the library's key, (its matcher, regions, allowed texts)]
 
 
 _SIZES = {24: 1, 25: 2, 26: 4, 27: 8}  # CBOR: bytes of the argument after the head

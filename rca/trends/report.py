@@ -168,8 +168,12 @@ def trends_of(
     today: date,
     *,
     template_dirs: Sequence[Path] = (),
+    title: str | None = None,
 ) -> Trends:
-    """`build_trends` from each case's part: a site keeps the parts of unchanged records."""
+    """`build_trends` from each case's part: a site keeps the parts of unchanged records.
+
+    `title` names the report's readers where it is shown (default: leadership's).
+    """
     from rca.audience import select_profiles
     from rca.render.context import LABELS
 
@@ -183,7 +187,10 @@ def trends_of(
     digest = _digest((p.case_id, p.sha256) for p in parts)
     source = Source(digest, qa_digest(qa), len(parts), profile.classification,
                     today, _decision_defaults(profile, [p.audiences for p in parts]))  # fmt: skip
-    return Trends(qa_part, cases, trends_context(qa_part, cases, source, labels), labels)
+    context = trends_context(qa_part, cases, source, labels)
+    if title is not None:
+        context["audience"] = {**context["audience"], "title": title}
+    return Trends(qa_part, cases, context, labels)
 
 
 def records_digest(records: Sequence[LoadedRecord]) -> str:

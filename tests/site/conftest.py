@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rca.audience import select_profiles
-from rca.site.build import SiteResult, build_site
+from rca.site.build import RECORDS_CACHE, SiteResult, build_site
 
 ROOT = Path(__file__).parent.parent.parent
 CASES = ROOT / "case_reviews"
@@ -19,9 +19,12 @@ TODAY = date(2026, 11, 25)
 def site_for(
     source: Path, out: Path, audience: str, *, formats: tuple[str, ...] = ("html",), **kw: object
 ) -> SiteResult:
-    """Build one audience's site (the tests' shorthand for `rca site`)."""
+    """Build one audience's site (the tests' shorthand for `rca site`, which keeps the
+    records' cache beside the audiences' sites)."""
     (profile,) = select_profiles([audience], ())
-    return build_site(source, out, profile, formats=formats, today=TODAY, jobs=2, **kw)  # type: ignore[arg-type]
+    kw.setdefault("records_cache", out.parent / RECORDS_CACHE)
+    today = kw.pop("today", TODAY)
+    return build_site(source, out, profile, formats=formats, today=today, jobs=2, **kw)  # type: ignore[arg-type]
 
 
 def copy_cases(target: Path, names: tuple[str, ...] | None = None) -> Path:

@@ -8,6 +8,7 @@ page type go to $RCA_SITE_SHOTS when it is set, for a person to look at.
 
 from __future__ import annotations
 
+import html
 import html.parser
 import os
 import re
@@ -232,6 +233,23 @@ def test_search_finds_every_case_by_a_phrase_from_its_problem(
         phrase = _phrase(parser.text)
         hrefs, status = search(phrase)
         assert hrefs and hrefs[0].endswith(f"/cases/{case_id}/index.html"), (phrase, status)
+
+
+def test_a_result_s_excerpt_does_not_repeat_its_title(
+    browser: Browser, served: tuple[SiteResult, str]
+) -> None:
+    result, base = served
+    search = _Search(browser, base)
+    page = (result.out / "cases" / CASE_IDS[0] / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'<h1 data-pagefind-meta="title">(.*?)</h1>', page)
+    assert found, "the case page has its title"
+    title = html.unescape(found.group(1))
+    hrefs, status = search(title)  # the title's words: the excerpt is of the page's start
+    assert hrefs and hrefs[0].endswith(f"/cases/{CASE_IDS[0]}/index.html"), status
+    first = search.page.locator("#search-results li").first
+    assert first.locator("a").inner_text() == title
+    excerpt = first.locator("p").inner_text().strip()
+    assert excerpt and not excerpt.startswith(title[:20]), excerpt
 
 
 @pytest.mark.parametrize("audience", ["leadership", "specialist"])

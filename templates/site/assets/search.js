@@ -11,17 +11,32 @@
   function say(text) { status.textContent = text; }
 
   // Pagefind's excerpt is text with <mark> around the hits: rebuild it from text
-  // nodes and <mark> elements only, so nothing else in it can become markup.
-  function excerpt(html) {
+  // nodes and <mark> elements only, so nothing else in it can become markup. A page's
+  // text starts with its title, which the result's link already shows: an excerpt
+  // that starts with the title starts after it.
+  function excerpt(html, title) {
     var out = document.createElement("p");
     var parsed = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html").body;
-    Array.prototype.forEach.call(parsed.childNodes, function (node) {
-      if (node.nodeName === "MARK") {
+    var parts = Array.prototype.map.call(parsed.childNodes, function (node) {
+      return { text: node.textContent, mark: node.nodeName === "MARK" };
+    });
+    var whole = parts.map(function (part) { return part.text; }).join("");
+    var lead = whole.length - whole.replace(/^\s+/, "").length;
+    var skip = 0;
+    if (title && whole.slice(lead, lead + title.length) === title) {
+      var rest = whole.slice(lead + title.length);
+      skip = lead + title.length + (rest.length - rest.replace(/^[\s.:;,\u2013\u2014-]+/, "").length);
+    }
+    parts.forEach(function (part) {
+      var text = part.text.slice(Math.min(skip, part.text.length));
+      skip = Math.max(0, skip - part.text.length);
+      if (!text) { return; }
+      if (part.mark) {
         var mark = document.createElement("mark");
-        mark.textContent = node.textContent;
+        mark.textContent = text;
         out.appendChild(mark);
       } else {
-        out.appendChild(document.createTextNode(node.textContent));
+        out.appendChild(document.createTextNode(text));
       }
     });
     return out;
@@ -86,7 +101,7 @@
       link.href = data.url;
       link.textContent = (data.meta && data.meta.title) || data.url;
       item.appendChild(link);
-      item.appendChild(excerpt(data.excerpt || ""));
+      item.appendChild(excerpt(data.excerpt || "", data.meta && data.meta.title));
       list.appendChild(item);
     });
     var n = seen >= results.length ? kept.length : results.length;
