@@ -108,6 +108,15 @@ def test_trends_page_links_the_brief_charts_and_tables(leadership_site: SiteResu
     assert any(link.startswith("tables/") and link.endswith(".csv") for link in links)
 
 
+def test_the_trends_brief_names_the_site_s_audience(
+    leadership_site: SiteResult, specialist_site: SiteResult
+) -> None:
+    for result, title, other in ((leadership_site, "Leadership trends", "Specialist"),
+                                 (specialist_site, "Specialist trends", "Leadership")):  # fmt: skip
+        brief = (result.out / "trends" / "trends.html").read_text(encoding="utf-8")
+        assert title in brief and other not in brief
+
+
 def test_actions_page_lists_every_action_of_every_case(specialist_site: SiteResult) -> None:
     expected = sum(len(r.record.actions) for r in load_records([CASES]))
     assert len(parse(specialist_site.out / "actions.html").rows) == expected
