@@ -279,16 +279,7 @@ def _match(
         both, at_a, at_b = np.intersect1d(cols[a], cols[b], assume_unique=True,
                                           return_indices=True)  # fmt: skip
         weights = vals[a][at_a] * vals[b][at_b]
-        pairs = zip(both.tolist(), weights.tolist(), strict=True)  # ties: by the term
-        ranked = sorted(pairs, key=lambda t: (-round(t[1], 12), str(terms[t[0]])))
-        for col, _ in ranked:
-            term = str(terms[col])
-            # A bigram says more than its words: keep it, and skip words it already holds.
-            if any(term in kept.split() or kept in term.split() for kept in shared_terms):
-                continue
-            shared_terms.append(term)
-            if len(shared_terms) == MAX_TERMS:
-                break
+        shared_terms = _top_terms(both, weights, terms)
     return Match(
         case_id=other.case_id,
         title=other.title,
@@ -299,6 +290,37 @@ def _match(
         terms=shared_terms,
         declared=other.case_id in case.related or case.case_id in other.related,
     )
+
+
+def _top_terms(columns: Any, weights: Any, terms: Any) -> list[str]:
+    """The MAX_TERMS shared terms that weigh most (ties: by the term), bigrams over their words.
+
+    Most pairs share hundreds of terms and few are needed: the heaviest few dozen
+    are sorted first, and all of them only when those do not yield enough terms.
+    """
+    import numpy as np
+
+    limit = 8 * MAX_TERMS
+    while True:
+        if limit < len(weights):
+            last = np.partition(weights, len(weights) - limit)[len(weights) - limit]
+            chosen = np.flatnonzero(weights >= last - 1e-9)  # every weight tied with the last
+        else:
+            chosen = np.arange(len(weights))
+        pairs = zip(columns[chosen].tolist(), weights[chosen].tolist(), strict=True)
+        ranked = sorted(pairs, key=lambda t: (-round(t[1], 12), str(terms[t[0]])))
+        shared: list[str] = []
+        for col, _ in ranked:
+            term = str(terms[col])
+            # A bigram says more than its words: keep it, and skip words it already holds.
+            if any(term in kept.split() or kept in term.split() for kept in shared):
+                continue
+            shared.append(term)
+            if len(shared) == MAX_TERMS:
+                return shared
+        if len(chosen) == len(weights):
+            return shared
+        limit *= 4
 
 
 def similar_cases(

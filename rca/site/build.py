@@ -125,7 +125,7 @@ def build_site(
     )
     env = environment_key(plan)
     if manifest.get("env") != env or force:
-        manifest.update(cards={}, similar={}, verdicts={}, trends={}, charts={})
+        manifest.update(cards={}, similar={}, verdicts={}, trends={}, charts={}, pages={})
     manifest["env"] = env
 
     library, cards, parts, built = _library(source, profile, today, env, manifest, records_cache)
@@ -178,11 +178,7 @@ def build_site(
     for card in cards:
         for other in card["related"]:
             named_by.setdefault(other, []).append(card["case_id"])
-    case_pages = [
-        pages.case_page(site, card, files.get(card["case_id"], []),
-                        similar.get(card["case_id"], []), known, named_by, dirs)
-        for card in cards
-    ]  # fmt: skip
+    case_pages = _case_pages(site, cards, files, similar, known, named_by, dirs, manifest, out)
     artifacts = [
         *pages.asset_files(site, dirs),
         pages.index_page(site, cards, dirs),
@@ -222,6 +218,67 @@ def build_site(
     clock.lap("write")
     result.seconds = clock.laps
     return result
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _case_pages(
+    site: pages.Site,
+    cards: Sequence[dict[str, Any]],
+    files: dict[str, list[str]],
+    similar: dict[str, list[Any]],
+    known: dict[str, str],
+    named_by: dict[str, list[str]],
+    dirs: tuple[Path, ...],
+    manifest: dict[str, Any],
+    out: Path,
+) -> list[Artifact]:
+    """Every case's page: rendered again only when what it shows changed.
+
+    A page's key is everything it reads (the templates and rca, the site's facts, the card, the case's
+    files, similar and related cases with their titles); the manifest keeps each
+    page's key and its bytes' hash, so a page whose key holds is read back from
+    OUT (and used only if its bytes are still those written), or from this process.
+    """
+    site_key = json.dumps(dataclasses.asdict(site), sort_keys=True, default=dict)
+    kept: dict[str, Any] = manifest.get("pages") or {}
+    made: dict[str, list[str]] = {}
+    result: list[Artifact] = []
+    for card in cards:
+        case_id = card["case_id"]
+        names = sorted(named_by.get(case_id, ()))
+        titles = {c: known.get(c) for c in [*card["related"], *names]}
+        shows = [manifest["env"], site_key, card, files.get(case_id, []), similar.get(case_id, []),
+                 titles, names]  # fmt: skip
+        key = hashlib.sha256(json.dumps(shows, sort_keys=True).encode()).hexdigest()
+        name = pages.case_url(case_id)
+        page = _kept_page(out, name, key, kept.get(name), site.audience)
+        if page is None:
+            page = pages.case_page(site, card, files.get(case_id, []), similar.get(case_id, []),
+                                   known, named_by, dirs)  # fmt: skip
+        _PAGES[name] = (key, page)
+        made[name] = [key, hashlib.sha256(page.data).hexdigest()]
+        result.append(page)
+    manifest["pages"] = made
+    return result
+
+
+def _kept_page(out: Path, name: str, key: str, entry: Any, audience: str) -> Artifact | None:
+    mine = _PAGES.get(name)
+    if mine is not None and mine[0] == key and mine[1].audience == audience:
+        return mine[1]
+    if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key):
+        return None
+    try:
+        data = (out / name).read_bytes()
+    except OSError:
+        return None
+    return Artifact(name, data, audience) if hashlib.sha256(data).hexdigest() == entry[1] else None
+
+
+# Case pages rendered in this process (`rca serve`), by name: (key, page).
+_PAGES: dict[str, tuple[str, Artifact]] = {}
 
 
 # --------------------------------------------------------------------------- cards
@@ -537,6 +594,9 @@ def _figures_key(trends: Any) -> str:
     """A key for what the charts draw: the figures and labels, as JSON (sets sorted)."""
 
     def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+            return {"__class__": type(value).__name__, **fields}
         if isinstance(value, set | frozenset):
             return sorted(value, key=repr)
         if isinstance(value, date):
@@ -545,8 +605,7 @@ def _figures_key(trends: Any) -> str:
             return value.value
         raise TypeError(f"cannot key {type(value).__name__}")
 
-    figures = [dataclasses.asdict(trends.qa) if trends.qa else None,
-               dataclasses.asdict(trends.cases), trends.labels]  # fmt: skip
+    figures = [trends.qa, trends.cases, trends.labels]
     try:
         text = json.dumps(figures, sort_keys=True, default=plain)
     except (TypeError, ValueError):  # a figure JSON cannot hold: kept in this process only
