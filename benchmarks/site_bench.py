@@ -4,14 +4,15 @@
     .venv/bin/python -m benchmarks.site_bench --cases 200     # a smaller library
     .venv/bin/python -m benchmarks.site_bench --smoke         # seconds (the tests run this)
 
-Figures (wall time, this process, `--jobs 2`):
+Figures (wall time; CPU seconds of this process and its children), `--jobs 2`:
 - bundled: the leadership site of case_reviews/ from scratch with every format
   (PPTX, PDF, HTML) and the trends page, then a no-op rebuild;
 - generated: N generated cases (benchmarks/generate.py) from scratch with HTML
   briefs (the decks and PDFs scale as `rca build` does: see benchmarks/run.py's
   batch figures), then one record edited and the site rebuilt in the same
   process (as `rca serve` does), with what was rewritten, then edited again and
-  rebuilt by the `rca site` command (a new process); the search index's size
+  rebuilt by the `rca site` command (a new process, which reads the records'
+  entries kept in OUT/.rca-records.json); the search index's size
   on disk (Pagefind's files, compressed).
 Each build's time is split by stage (cards, similar, cases, trends, pages,
 search, guard, write). Writes benchmarks/site_results.json. Nothing is asserted.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,22 +39,25 @@ ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 25)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (workers, Pagefind, rca site)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _build(
     source: Path, out: Path, formats: tuple[str, ...], trends: bool
 ) -> tuple[float, SiteResult]:
     (profile,) = select_profiles(["leadership"], ())
-    started = time.perf_counter()
-    result = build_site(
-        source,
-        out,
-        profile,
-        formats=formats,
-        today=TODAY,
-        jobs=2,
-        trends=trends,
-        records_cache=out.parent / RECORDS_CACHE,
-    )  # as `rca site` keeps it
+    started, cpu = time.perf_counter(), _cpu()
+    result = build_site(source, out, profile, formats=formats, today=TODAY, jobs=2, trends=trends,
+                        records_cache=out.parent / RECORDS_CACHE)  # as `rca site` keeps it  # fmt: skip
+    _CPU[id(result)] = _cpu() - cpu
     return time.perf_counter() - started, result
+
+
+_CPU: dict[int, float] = {}  # CPU seconds of each build, by its result
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -62,6 +67,7 @@ def _folder_bytes(folder: Path) -> int:
 def _figures(seconds: float, result: SiteResult) -> dict[str, Any]:
     return {
         "seconds": round(seconds, 2),
+        "cpu_s": round(_CPU.get(id(result), 0.0), 2),
         "stages_s": result.seconds,
         "cases_rebuilt": sum(1 for o in result.outcomes if o.status == "built"),
         "site_files_written": len(result.written),
@@ -120,11 +126,11 @@ def bench_generated(tmp: Path, count: int, trends: bool) -> dict[str, Any]:
     command = [sys.executable, "-m", "rca", "site", str(source), "--audience", "leadership",
                "--out", str(out.parent), "--format", "html", "--jobs", "2",
                "--today", TODAY.isoformat(), *([] if trends else ["--no-trends"])]  # fmt: skip
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"rca site failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    cli_s = time.perf_counter() - started
+    cli_s, cli_cpu = time.perf_counter() - started, _cpu() - cpu
     index = out / "pagefind"
     return {
         "cases": count,
@@ -138,6 +144,7 @@ def bench_generated(tmp: Path, count: int, trends: bool) -> dict[str, Any]:
             "search_files_rewritten": sum(1 for p in rewritten if p.startswith("pagefind/")),
         },
         "after_one_edit_cli_s": round(cli_s, 2),
+        "after_one_edit_cli_cpu_s": round(cli_cpu, 2),
         **_search_size(index, count),
     }
 
