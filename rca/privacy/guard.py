@@ -159,6 +159,27 @@ class Scanner:
         ]
         return scanner
 
+    @classmethod
+    def of_parts(
+        cls,
+        identifiers: Sequence[Declared],
+        regions: tuple[str, ...],
+        public: frozenset[str],
+        matcher: DeclaredMatcher | None = None,
+    ) -> Scanner:
+        """A library scanner from what the records add (rca.site.guard keeps it between runs).
+
+        It finds what `of_library` finds; knowing no record's fields, it cannot say
+        which field a leak comes from (`of_library` over the records can).
+        """
+        scanner = cls.__new__(cls)
+        scanner.records, scanner._fields, scanner._folded_fields = [], [], None
+        scanner.identifiers = list(identifiers)
+        scanner.matcher = matcher if matcher is not None else DeclaredMatcher(scanner.identifiers)
+        scanner.regions, scanner.public = regions, public
+        scanner._memo = {}
+        return scanner
+
     def scan(
         self,
         artifact: str,

@@ -243,11 +243,7 @@ def _library_scanner(parts: Sequence[ScanPart], codes: tuple[str, ...] = ()) -> 
         regions = tuple(dict.fromkeys(x for p in parts for x in p.regions))
         public = frozenset().union(*(p.public for p in parts))
         _SCANNER[:] = [key, (matcher, regions, public)]
-    # The scanner of rca.privacy.guard, without the records' fields (a leak's source).
-    scanner: Scanner = Scanner.__new__(Scanner)
-    scanner.records, scanner._fields, scanner._folded_fields = [], [], None
-    scanner.identifiers, scanner.matcher, scanner.regions = identifiers, matcher, regions
-    scanner.public = public
+    scanner = Scanner.of_parts(identifiers, regions, public, matcher)
     _add_codes(scanner, codes)
     return scanner
 
