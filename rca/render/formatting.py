@@ -111,7 +111,12 @@ def sentence_case(text: str) -> str:
 def plural(n: int | str, one: str, many: str | None = None) -> str:
     """`1 case`, `3 cases`, `2 categories`, `1,204 accounts`; `unknown number of accounts`."""
     if many is None:
-        many = one[:-1] + "ies" if one.endswith("y") and one[-2:-1] not in "aeiou" else one + "s"
+        if one.endswith("y") and one[-2:-1] not in "aeiou":
+            many = one[:-1] + "ies"
+        elif one.endswith(("s", "x", "z", "ch", "sh")):
+            many = one + "es"  # IP addresses, not addresss
+        else:
+            many = one + "s"
     if not isinstance(n, int):  # unknown / not_applicable
         return f"{str(n).replace('_', ' ')} number of {many}"
     return f"{n:,} {one if n == 1 else many}"

@@ -94,6 +94,7 @@ def brief_environment(user_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         review_phrase=formatting.review_phrase,
         severity_scale=_severity_scale,
         cause_title=cause_title,
+        counted=_counted,
     )
     env.globals["asset"] = lambda name: data_url(fetch(asset_url(name), roots))
     return env
@@ -102,6 +103,12 @@ def brief_environment(user_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
 @jinja2.pass_context
 def _severity_scale(ctx: jinja2.runtime.Context, code: str) -> str:
     return formatting.severity_scale(ctx["labels"], code)
+
+
+@jinja2.pass_context
+def _counted(ctx: jinja2.runtime.Context, n: int, code: str) -> str:
+    """`549 account IDs`, `1 IP address`: a count of a code's label inside a sentence."""
+    return formatting.plural(n, formatting.sentence_case(formatting.label(ctx["labels"], code)))
 
 
 @jinja2.pass_context

@@ -67,6 +67,8 @@ def test_plural() -> None:
     assert plural(3, "category") == "3 categories"
     assert plural(2, "link is", "links are") == "2 links are"
     assert plural(1204, "case") == "1,204 cases"
+    assert plural(2, "IP address") == "2 IP addresses"
+    assert plural(2, "Account ID") == "2 Account IDs"
 
 
 # --------------------------------------------------------------------------- issue 10: small things

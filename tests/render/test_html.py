@@ -337,5 +337,6 @@ def test_a_record_with_thousands_of_identifiers_lists_60_and_counts_the_rest(
     assert int(note.group(1)) == declared + 80 - 60
     counts = " ".join(note.group(2).split())
     hidden = data["identifiers"][60:]
-    assert f"{sum(1 for i in hidden if i['kind'] == 'device_id')} device id;" in counts
-    assert counts.endswith(f"{sum(1 for i in hidden if i['kind'] == 'email')} email.")
+    # Counted in words a reader expects: plurals, acronyms in capitals.
+    assert f"{sum(1 for i in hidden if i['kind'] == 'device_id')} device IDs;" in counts
+    assert counts.endswith(f"{sum(1 for i in hidden if i['kind'] == 'email')} emails.")
