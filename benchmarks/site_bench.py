@@ -12,7 +12,7 @@ Figures (wall time; CPU seconds of this process and its children), `--jobs 2`:
   batch figures), then one record edited and the site rebuilt in the same
   process (as `rca serve` does), with what was rewritten, then edited again and
   rebuilt by the `rca site` command (a new process, which reads the records'
-  entries kept in OUT/.rca-records.json); the search index's size
+  entries kept in the user's private cache); the search index's size
   on disk (Pagefind's files, compressed).
 Each build's time is split by stage (cards, similar, cases, trends, pages,
 search, guard, write). Writes benchmarks/site_results.json. Nothing is asserted.
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from rca.audience import select_profiles
-from rca.site.build import RECORDS_CACHE, SiteResult, build_site
+from rca.site.build import SiteResult, build_site, records_cache_for
 
 ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 25)
@@ -52,7 +52,7 @@ def _build(
     (profile,) = select_profiles(["leadership"], ())
     started, cpu = time.perf_counter(), _cpu()
     result = build_site(source, out, profile, formats=formats, today=TODAY, jobs=2, trends=trends,
-                        records_cache=out.parent / RECORDS_CACHE)  # as `rca site` keeps it  # fmt: skip
+                        records_cache=records_cache_for(out.parent))  # as `rca site` keeps it  # fmt: skip
     _CPU[id(result)] = _cpu() - cpu
     return time.perf_counter() - started, result
 

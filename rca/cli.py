@@ -813,7 +813,7 @@ def site(
 
     from rca.audience import select_profiles
     from rca.progress import BuildProgress
-    from rca.site.build import RECORDS_CACHE, build_site
+    from rca.site.build import build_site, records_cache_for
 
     source = _site_source(folder)
     chosen = _formats(formats)
@@ -830,7 +830,7 @@ def site(
                 template_dirs=template_dirs,
                 qa=qa_path,
                 trends=not no_trends,
-                records_cache=out / RECORDS_CACHE,
+                records_cache=records_cache_for(out),
                 on_start=progress.start,
                 on_outcome=progress.advance,
             )
@@ -901,7 +901,7 @@ def serve(
 
     from rca.audience import select_profiles
     from rca.serve import serve_site
-    from rca.site.build import RECORDS_CACHE, build_site
+    from rca.site.build import build_site, records_cache_for
 
     profiles = select_profiles([audience], template_dirs)
     if len(profiles) != 1:
@@ -921,7 +921,7 @@ def serve(
             template_dirs=template_dirs,
             qa=qa_path,
             trends=not no_trends,
-            records_cache=out / RECORDS_CACHE,
+            records_cache=records_cache_for(out),
         )
         return result.out
 

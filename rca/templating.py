@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import os
-import stat
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from rca.errors import RcaError, TemplateError
+from rca.usercache import private_folder
 
 # The longest text or list `*` may build in a template (a brief is ~100 KB).
 MAX_REPEAT = 1_000_000
@@ -91,9 +91,6 @@ def template_environment(
     )
 
 
-CACHE_VARIABLE = "RCA_CACHE_DIR"
-
-
 class TemplateCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept between runs, so a new process does not compile them again.
 
@@ -140,23 +137,8 @@ def template_cache() -> TemplateCache | None:
     `RCA_CACHE_DIR=` (empty) turns it off. A folder rca cannot make, or one that
     is not the user's own and private (mode 700), is not used.
     """
-    base = os.environ.get(CACHE_VARIABLE)
-    if base == "":
-        return None
-    try:
-        if base is None:
-            xdg = os.environ.get("XDG_CACHE_HOME", "")
-            home = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
-            base = str(home / "rca")
-        folder = Path(base) / "templates"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to find
-        return None
-    owner = getattr(os, "getuid", lambda: info.st_uid)()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or info.st_mode & 0o077:
-        return None
-    return TemplateCache(folder)
+    folder = private_folder("templates")
+    return None if folder is None else TemplateCache(folder)
 
 
 def plain_context(value: Any, where: str = "context") -> None:

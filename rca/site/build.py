@@ -46,6 +46,7 @@ from rca.project import find_project_file, load_project
 from rca.site import pages
 from rca.site.cards import CARD_VERSION, case_card
 from rca.site.guard import Library, ScanPart
+from rca.usercache import private_folder
 
 if TYPE_CHECKING:
     from rca.render.registry import Diagram
@@ -111,8 +112,9 @@ def build_site(
 ) -> SiteResult:
     """Build (or bring up to date) the site of every case under `source` for one audience.
 
-    `records_cache`: a file outside every site (`rca site` keeps OUT/.rca-records.json)
-    where each record's checked and analysed parts are kept between processes.
+    `records_cache`: a file outside every site (`rca site` keeps it in the user's
+    private cache folder, `records_cache_for`) where each record's checked and
+    analysed parts are kept between processes.
     """
     clock = _Clock()
     manifest = _load_manifest(out, profile)
@@ -398,7 +400,6 @@ def _library(
 
 # The record entries of the last build in this process (`rca serve`), by resolved path.
 _ENTRIES: dict[str, Any] = {}
-RECORDS_CACHE = ".rca-records.json"  # in `rca site --out`, beside the audiences' sites
 RECORDS_VERSION = 1  # bump when what a record's entry holds changes
 
 
@@ -408,6 +409,21 @@ def _records_env(today: date) -> str:
     from rca.batch import package_digest
 
     return f"{__version__}\0{package_digest()}\0{today.isoformat()}\0{RECORDS_VERSION}"
+
+
+def records_cache_for(out: Path) -> Path | None:
+    """Where `rca site --out OUT` keeps its records' entries: the user's private cache, never OUT.
+
+    An entry holds the record's declared identifiers (what the guard looks for),
+    so it must not sit where a site is published from: `<cache>/sites/<hash of
+    OUT>.json` in a folder only the user can read (`rca.usercache`). None when
+    caching is off (`RCA_CACHE_DIR=`): every record is then checked on each build.
+    """
+    folder = private_folder("sites")
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:24]
+    return folder / f"{name}.json"
 
 
 def _read_records(path: Path | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rca.audience import select_profiles
-from rca.site.build import RECORDS_CACHE, SiteResult, build_site
+from rca.site.build import SiteResult, build_site, records_cache_for
 
 ROOT = Path(__file__).parent.parent.parent
 CASES = ROOT / "case_reviews"
@@ -20,9 +20,9 @@ def site_for(
     source: Path, out: Path, audience: str, *, formats: tuple[str, ...] = ("html",), **kw: object
 ) -> SiteResult:
     """Build one audience's site (the tests' shorthand for `rca site`, which keeps the
-    records' cache beside the audiences' sites)."""
+    records' cache in the user's private cache folder, here the session's)."""
     (profile,) = select_profiles([audience], ())
-    kw.setdefault("records_cache", out.parent / RECORDS_CACHE)
+    kw.setdefault("records_cache", records_cache_for(out.parent))
     today = kw.pop("today", TODAY)
     return build_site(source, out, profile, formats=formats, today=today, jobs=2, **kw)  # type: ignore[arg-type]
 

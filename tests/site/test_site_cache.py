@@ -1,8 +1,7 @@
 """The records' cache of a site build: kept between processes, trusted only when every key holds.
 
 Each record's checked and analysed parts (its trends rows, what the guard looks
-for) are kept in OUT/.rca-records.json, beside the audiences' sites and never
-inside one; each card in its site's manifest. A new process reads them instead
+for) are kept in the user's private cache folder, never in OUT; each card in its site's manifest. A new process reads them instead
 of loading and checking every record again. Each test starts as a new process
 would (nothing kept in memory) and counts the records loaded and checked.
 """
@@ -20,7 +19,7 @@ import rca
 import rca.load
 import rca.site.build
 import rca.site.guard
-from rca.site.build import MANIFEST, RECORDS_CACHE, SiteResult
+from rca.site.build import MANIFEST, SiteResult, records_cache_for
 from tests.site.conftest import TODAY, copy_cases, site_for
 
 NAMES = ("ESC-0142", "ESC-0163")
@@ -68,8 +67,8 @@ def test_a_new_process_checks_no_record_again_and_builds_the_same_site(
     library: tuple[Path, Path], checked: list[str]
 ) -> None:
     source, out = library
-    cache = out / RECORDS_CACHE
-    assert cache.is_file() and not (out / "leadership" / RECORDS_CACHE).exists()
+    cache = records_cache_for(out)
+    assert cache is not None and cache.is_file() and out.resolve() not in cache.resolve().parents
     again = build(source, out)
     assert checked == [] and again.cards_built == 0 and again.written == []
 
@@ -97,13 +96,19 @@ def test_a_new_process_checks_no_record_again_and_builds_the_same_site(
     assert specialist.cards_built == 2 and sorted(checked) == [f"{n}.yaml" for n in NAMES]
 
 
+def _cache(out: Path) -> Path:
+    path = records_cache_for(out)
+    assert path is not None
+    return path
+
+
 def _entries(out: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((out / RECORDS_CACHE).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(_cache(out).read_text(encoding="utf-8"))
     return data
 
 
 def _save(out: Path, data: dict[str, Any]) -> None:
-    (out / RECORDS_CACHE).write_text(json.dumps(data), encoding="utf-8")
+    _cache(out).write_text(json.dumps(data), encoding="utf-8")
 
 
 def _corrupt(out: Path) -> None:
@@ -124,8 +129,8 @@ def _foreign(out: Path) -> None:
 
 
 def _truncated(out: Path) -> None:
-    text = (out / RECORDS_CACHE).read_text(encoding="utf-8")
-    (out / RECORDS_CACHE).write_text(text[: len(text) // 2], encoding="utf-8")
+    text = _cache(out).read_text(encoding="utf-8")
+    _cache(out).write_text(text[: len(text) // 2], encoding="utf-8")
 
 
 def _other_version(out: Path) -> None:
@@ -194,3 +199,48 @@ def test_a_corrupt_card_in_the_manifest_is_built_again(
     assert result.cards_built == 1 and checked == ["ESC-0142.yaml"]
     index = (out / "leadership" / "index.html").read_text(encoding="utf-8")
     assert "A title no record has" not in index and title.split(":")[0] in index
+
+
+def test_rca_site_keeps_no_declared_identifier_anywhere_in_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OUT is what a team copies to a web server: the records' entries, which hold the
+    # declared identifiers for the guard, live in the user's private cache instead.
+    import os
+    import stat
+
+    import yaml
+    from click.testing import CliRunner
+
+    from rca.cli import cli
+
+    cache_home = tmp_path / "cache"
+    monkeypatch.setenv("RCA_CACHE_DIR", str(cache_home))
+    source = copy_cases(tmp_path / "cases", NAMES)
+    out = tmp_path / "sites"
+    fresh_process()
+    result = CliRunner().invoke(
+        cli,
+        ["site", str(source), "--audience", "all", "--format", "html", "--no-trends",
+         "--out", str(out), "--today", TODAY.isoformat()],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    values = {  # read with a plain YAML parser, not rca's loader
+        str(i["value"]).encode("utf-8")
+        for name in NAMES
+        for i in yaml.safe_load((source / f"{name}.yaml").read_text(encoding="utf-8"))[
+            "identifiers"
+        ]
+        if len(str(i["value"])) >= 6
+    }
+    assert len(values) >= 10
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.name.startswith(".") for p in files)  # the manifests, hidden files included
+    for path in files:
+        data = path.read_bytes()
+        assert not [v for v in values if v in data], path
+    # Positive control: the entries are kept, privately, and do hold the identifiers.
+    cache = records_cache_for(out)
+    assert cache is not None and cache.is_file()
+    assert any(v in cache.read_bytes() for v in values)
+    assert stat.S_IMODE(os.stat(cache.parent).st_mode) == 0o700
