@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -94,6 +94,19 @@ def _choose_pdf_engine(ctx: click.Context, param: click.Parameter, value: str | 
         from rca.render.registry import set_pdf_engine
 
         set_pdf_engine(value)
+
+
+def _brief_engine(template_dirs: tuple[Path, ...], formats: Sequence[str]) -> None:
+    """Print PDF briefs with an engine that reads the organisation's style.css, saying so once."""
+    if "pdf" not in formats:
+        return
+    from rca.render.registry import stylesheet_engine, using_pdf_engine
+
+    engine, notice = stylesheet_engine(template_dirs)
+    if notice:
+        click.echo(f"rca: note: {notice}", err=True)
+    if engine:  # for this command only (workers inherit it through the environment)
+        click.get_current_context().with_resource(using_pdf_engine(engine))
 
 
 _PDF_ENGINE = click.option(
@@ -463,6 +476,7 @@ def render(
     """
     from rca.pipeline import build
 
+    _brief_engine(template_dirs, _formats(formats))
     written = build(
         [case],
         out,
@@ -540,6 +554,7 @@ def build(
     from rca.progress import BuildProgress
 
     source = folder or Path(str(importlib.resources.files("rca.case_reviews")))
+    _brief_engine(template_dirs, _formats(formats))
     plan = BuildPlan(
         profiles=tuple(select_profiles(_split(audiences), template_dirs)),
         formats=tuple(_formats(formats)),
@@ -612,6 +627,7 @@ def watch(
     from rca.audience import select_profiles
     from rca.preview import watch_case
 
+    _brief_engine(template_dirs, ("pdf",) if all_formats else ())
     watch_case(
         case,
         select_profiles(_split(audiences), template_dirs),
@@ -817,6 +833,7 @@ def site(
 
     source = _site_source(folder)
     chosen = _formats(formats)
+    _brief_engine(template_dirs, chosen)
     for profile in select_profiles(_split(audiences), template_dirs):
         with BuildProgress() as progress:
             result = build_site(
@@ -909,6 +926,7 @@ def serve(
     profile = profiles[0]
     source = _site_source(folder)
     chosen = _formats(formats)
+    _brief_engine(template_dirs, chosen)
 
     def build() -> Path:
         result = build_site(

@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Protocol
 
 from rca.errors import UsageError
@@ -102,6 +103,40 @@ def using_pdf_engine(name: str) -> Iterator[None]:
             os.environ.pop(PDF_ENGINE_VARIABLE, None)
         else:
             os.environ[PDF_ENGINE_VARIABLE] = previous
+
+
+def stylesheet_engine(template_dirs: Sequence[Path]) -> tuple[str | None, str | None]:
+    """(The engine to print with, a one-line notice) when an organisation's `briefs/style.css` is in play.
+
+    The stylesheet styles the HTML brief and WeasyPrint's PDF; Typst prints by
+    its own template (`briefs/typst/brief.typ`) and reads no CSS. So when the
+    organisation overrides the stylesheet but gives no Typst template and no
+    engine was chosen, the PDF is printed by WeasyPrint, and the notice says so.
+    A chosen engine is kept (Typst with a notice that the stylesheet does not
+    reach it); an organisation with its own Typst template has styled both.
+    """
+    css = next(
+        (
+            Path(d) / "briefs" / "style.css"
+            for d in template_dirs
+            if (Path(d) / "briefs" / "style.css").is_file()
+        ),
+        None,
+    )
+    if css is None or any(any((Path(d) / "briefs" / "typst").glob("*.typ")) for d in template_dirs):
+        return None, None
+    chosen = os.environ.get(PDF_ENGINE_VARIABLE, "").strip().lower()
+    if chosen == "weasyprint":
+        return None, None
+    if chosen:
+        return None, (
+            f"{css} styles the HTML brief, not the {chosen} PDF, which keeps rca's look "
+            "(--pdf-engine weasyprint prints with your stylesheet; docs/pdf-engines.md)"
+        )
+    return "weasyprint", (
+        f"{css} restyles the briefs: printing the PDF briefs with WeasyPrint, which reads it "
+        "(slower; --pdf-engine typst keeps Typst; docs/pdf-engines.md)"
+    )
 
 
 def set_pdf_engine(name: str) -> None:
