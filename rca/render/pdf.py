@@ -55,21 +55,12 @@ class PdfRenderer:
                 document = weasyprint.HTML(
                     string=html, base_url=None, url_fetcher=make_fetcher(roots), media_type="print"
                 ).render(font_config=self._fonts)
-            budget = audience["brief"]["max_pages"]
-            # The budget is for what is read; the appendix (the audit trail) starts
-            # on a page of its own, anchored "appendix", and is not counted.
+            # The appendix (the audit trail) starts on a page of its own, anchored "appendix".
             read = next(
                 (i for i, page in enumerate(document.pages) if "appendix" in page.anchors),
                 len(document.pages),
             )
-            if budget is not None and read > budget:
-                log.warning(
-                    "%s: the %s brief has %d pages before its appendix, over its budget of %d",
-                    meta["case_id"],
-                    audience["id"],
-                    read,
-                    budget,
-                )
+            warn_over_budget(meta, audience, read)
             # Tagged (PDF/UA-1): structure, reading order, the document's language
             # and title, so a screen reader can follow the brief.
             pdf: bytes = document.write_pdf(
@@ -84,6 +75,23 @@ class PdfRenderer:
 # A brief takes seconds; a record that makes WeasyPrint take minutes (huge
 # tables, pathological text) is refused with a clear error instead of hanging a
 # worker. RCA_RENDER_SECONDS overrides it.
+def warn_over_budget(meta: dict[str, Any], audience: dict[str, Any], read: int) -> None:
+    """Warn when a brief has more pages before its appendix than its audience's budget.
+
+    The budget is for what is read: the appendix (the audit trail) is not counted.
+    Both PDF engines report through this one warning.
+    """
+    budget = audience["brief"]["max_pages"]
+    if budget is not None and read > budget:
+        log.warning(
+            "%s: the %s brief has %d pages before its appendix, over its budget of %d",
+            meta["case_id"],
+            audience["id"],
+            read,
+            budget,
+        )
+
+
 RENDER_SECONDS = float(os.environ.get("RCA_RENDER_SECONDS", "120"))
 
 

@@ -21,7 +21,6 @@ import base64
 import binascii
 import io
 import json
-import logging
 import os
 import re
 import selectors
@@ -37,11 +36,9 @@ from typing import IO, Any
 from rca.errors import RcaError, TimeLimitError
 from rca.render.html import brief_html, template_roots
 from rca.render.htmltree import html_tree, text_of
-from rca.render.pdf import RENDER_SECONDS
+from rca.render.pdf import RENDER_SECONDS, warn_over_budget
 from rca.render.registry import RenderInput
 from rca.render.typst_worker import read_frame, write_frame
-
-log = logging.getLogger(__name__)
 
 # Fonts come from these folders only (never the system's whole font list), so
 # that the same record prints the same bytes on every machine with the
@@ -82,17 +79,8 @@ class TypstRenderer:
             where=template,
         )
         budget = audience["brief"]["max_pages"]
-        pages = count_pages(pdf)
-        if budget is not None and pages > budget:
-            read = pages_before_appendix(pdf)  # the appendix is outside the budget
-            if read > budget:
-                log.warning(
-                    "%s: the %s brief has %d pages before its appendix, over its budget of %d",
-                    meta["case_id"],
-                    audience["id"],
-                    read,
-                    budget,
-                )
+        if budget is not None and count_pages(pdf) > budget:  # else no need to find the appendix
+            warn_over_budget(meta, audience, pages_before_appendix(pdf))
         # No clock in the file (`date: none`) and a /ID Typst derives from the
         # document's title and author: the same record gives the same bytes.
         return pdf

@@ -176,14 +176,21 @@ def test_specialist_brief_of_a_bundled_case(
     assert [r.getMessage() for r in weasyprint_logs if r.levelno >= logging.WARNING] == []
 
 
+@pytest.mark.parametrize("engine", ["weasyprint", "typst"])
 def test_a_brief_over_its_page_budget_is_reported(
-    brief_input: BriefInput, pdf_renderer: PdfRenderer, caplog: pytest.LogCaptureFixture
+    brief_input: BriefInput,
+    pdf_renderer: PdfRenderer,
+    caplog: pytest.LogCaptureFixture,
+    engine: str,
 ) -> None:
+    from rca.render.typst import TypstRenderer
+
     data = brief_input("brief_small", "specialist")
     context = copy.deepcopy(data.context)
     context["audience"]["brief"]["max_pages"] = 1
+    renderer = pdf_renderer if engine == "weasyprint" else TypstRenderer()
     with caplog.at_level(logging.WARNING, logger="rca.render.pdf"):
-        pdf_renderer.render(RenderInput(context, data.diagrams))
+        renderer.render(RenderInput(context, data.diagrams))
     assert re.search(
         r"TST-0300: the specialist brief has \d+ pages before its appendix, over its budget of 1",
         caplog.text,
