@@ -8,38 +8,11 @@ every bundled case with an HTML parser.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 from rca.analyse.metrics import format_duration
 from rca.render.formatting import label
-
-
-class _Table(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._in = False
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table" and "by-request" in (dict(attrs).get("class") or ""):
-            self._in = True
-        elif self._in and tag == "tr":
-            self.rows.append([])
-        elif self._in and tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
-            self._in = False
-        elif tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
+from tests.render.html_tables import table_rows
 
 
 def test_every_clock_sits_under_its_own_metric(bundled_outputs: dict[str, Any]) -> None:
@@ -47,11 +20,11 @@ def test_every_clock_sits_under_its_own_metric(bundled_outputs: dict[str, Any]) 
     for (case, audience), context in sorted(bundled_outputs["contexts"].items()):
         if len(context["requests"]) < 2:
             continue
-        parser = _Table()
-        parser.feed(bundled_outputs["files"][(case, audience, "html")].decode("utf-8"))
-        if not parser.rows:  # this audience's brief has no impact section
+        html = bundled_outputs["files"][(case, audience, "html")].decode("utf-8")
+        table = table_rows(html, "by-request")
+        if not table:  # this audience's brief has no impact section
             continue
-        header, *rows = parser.rows
+        header, *rows = table
         labels = context["labels"]
         metrics = {label(labels, m): m for m in ("detect", "escalate", "respond", "resolve")}
         assert header[0] == "Request" and all(h in metrics for h in header[1:]), header

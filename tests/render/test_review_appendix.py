@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from pptx import Presentation
 from rca.load import load_records
 from rca.model import CaseReview
 from rca.render.formatting import day
+from tests.render.html_tables import table_rows
 
 ROOT = Path(__file__).parent.parent.parent
 TITLE = "Appendix: review history and sign-offs"
@@ -91,42 +91,13 @@ def test_every_deck_ends_with_the_review_history(
     assert seen == 2 * len(records)
 
 
-class _Rows(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._in = False
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table" and "review-table" in (dict(attrs).get("class") or ""):
-            self._in = True
-        elif self._in and tag == "tr":
-            self.rows.append([])
-        elif self._in and tag == "td":
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
-            self._in = False
-        elif tag == "td" and self._cell is not None:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def test_every_html_brief_holds_the_review_history(
     bundled_outputs: dict[str, Any], records: dict[str, CaseReview]
 ) -> None:
     for (case, audience, ext), data in sorted(bundled_outputs["files"].items()):
         if ext != "html":
             continue
-        parser = _Rows()
-        parser.feed(data.decode("utf-8"))
-        rows = [tuple(r) for r in parser.rows if r]
+        rows = [tuple(r) for r in table_rows(data.decode("utf-8"), "review-table", ("td",)) if r]
         assert [(d, w.split(" (closed")[0], b, n) for d, w, b, n in rows] == expected_rows(
             records[case]
         ), (case, audience)
