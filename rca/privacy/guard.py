@@ -128,13 +128,31 @@ class Scanner:
     """The record's identifiers as one regex, with what the guard needs to explain a hit."""
 
     def __init__(self, loaded: LoadedRecord) -> None:
-        self.records = [loaded]
-        self.identifiers = declared_identifiers(loaded.record)
-        self.regions = record_regions(loaded.record)
-        self.matcher = DeclaredMatcher.of(self.identifiers)
-        self._fields = [(loaded, path, text) for path, text in _strings(loaded.record, ())]
+        identifiers = declared_identifiers(loaded.record)
+        self._setup(
+            [loaded],
+            identifiers,
+            DeclaredMatcher.of(identifiers),
+            record_regions(loaded.record),
+            _public_pattern_texts(loaded),
+        )
+
+    def _setup(
+        self,
+        records: Sequence[LoadedRecord],
+        identifiers: Sequence[Declared],
+        matcher: DeclaredMatcher,
+        regions: tuple[str, ...],
+        public: frozenset[str],
+    ) -> None:
+        # Every constructor ends here, so a scanner's state is set in one place.
+        self.records = list(records)
+        self.identifiers = list(identifiers)
+        self.matcher = matcher
+        self.regions = regions
+        self.public = public
+        self._fields = [(r, path, text) for r in records for path, text in _strings(r.record, ())]
         self._folded_fields: list[str] | None = None
-        self.public = _public_pattern_texts(loaded)
         self._memo: dict[tuple[str, bool, bool], list[_Hit]] = {}
 
     @classmethod
@@ -148,15 +166,15 @@ class Scanner:
         """
         if not records:
             raise ValueError("a library scanner needs at least one record")
-        scanner = cls(records[0])
-        scanner.records = list(records)
-        scanner.identifiers = [i for r in records for i in declared_identifiers(r.record)]
-        scanner.matcher = DeclaredMatcher(scanner.identifiers)  # not kept in of()'s small cache
-        scanner.regions = tuple(dict.fromkeys(x for r in records for x in record_regions(r.record)))
-        scanner.public = frozenset().union(*(_public_pattern_texts(r) for r in records))
-        scanner._fields = [
-            (r, path, text) for r in records for path, text in _strings(r.record, ())
-        ]
+        identifiers = [i for r in records for i in declared_identifiers(r.record)]
+        scanner = cls.__new__(cls)
+        scanner._setup(
+            records,
+            identifiers,
+            DeclaredMatcher(identifiers),  # not kept in of()'s small cache
+            tuple(dict.fromkeys(x for r in records for x in record_regions(r.record))),
+            frozenset().union(*(_public_pattern_texts(r) for r in records)),
+        )
         return scanner
 
     @classmethod
@@ -173,11 +191,9 @@ class Scanner:
         which field a leak comes from (`of_library` over the records can).
         """
         scanner = cls.__new__(cls)
-        scanner.records, scanner._fields, scanner._folded_fields = [], [], None
-        scanner.identifiers = list(identifiers)
-        scanner.matcher = matcher if matcher is not None else DeclaredMatcher(scanner.identifiers)
-        scanner.regions, scanner.public = regions, public
-        scanner._memo = {}
+        if matcher is None:
+            matcher = DeclaredMatcher(list(identifiers))
+        scanner._setup([], identifiers, matcher, regions, public)
         return scanner
 
     def scan(
