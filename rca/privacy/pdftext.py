@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
-from itertools import repeat
+from collections.abc import Iterable, Iterator, Sequence
+from functools import reduce
+from itertools import islice, repeat
+from operator import add, mul
 from typing import Any, NamedTuple
 
 
@@ -37,20 +39,41 @@ class Font(NamedTuple):
     def decode(self, value: bytes) -> tuple[str, float]:
         """A string's text and advance (thousandths of the font size), a glyph at a time
         in C: one map over the codes, not a Python step per glyph."""
+        codes = self._codes(value)
+        return self._text(codes), sum(map(self.advances.get, codes, repeat(self.default)))
+
+    def run(self, strings: list[bytes], x: float, unit: float) -> tuple[str, float]:
+        """Hexadecimal strings shown one after another from `x`: their text, and where
+        the last ends. The same text and position as `decode` a string at a time
+        (`x += advance * unit`, in order), in C: one map over all the codes."""
+        digits = 2 * self.code_width
+        lengths = set(map(len, strings))
+        if any(length % digits for length in lengths):
+            raise NotSimple  # half a glyph code
+        codes = self._codes(bytes.fromhex(b"".join(strings).decode()))
+        text = self._text(codes)
+        advances: Iterable[float] = map(self.advances.get, codes, repeat(self.default))
+        if lengths - {digits}:
+            # Not a glyph a string: each string's advance is summed first, as decode does.
+            each = iter(advances)
+            advances = [sum(islice(each, len(string) // digits)) for string in strings]
+        return text, reduce(add, map(mul, advances, repeat(unit)), x)
+
+    def _codes(self, value: bytes) -> Sequence[int]:
         if len(value) % self.code_width:
             raise NotSimple  # half a glyph code
         if self.code_width == 1:
-            codes: Sequence[int] = value
-        else:
-            wide = array("H", value)
-            if _LITTLE_ENDIAN:
-                wide.byteswap()
-            codes = wide
+            return value
+        wide = array("H", value)
+        if _LITTLE_ENDIAN:
+            wide.byteswap()
+        return wide
+
+    def _text(self, codes: Sequence[int]) -> str:
         try:
-            text = "".join(map(self.table.__getitem__, codes))
+            return "".join(map(self.table.__getitem__, codes))
         except KeyError:
             raise NotSimple from None  # a glyph with no Unicode text: the full extractor
-        return text, sum(map(self.advances.get, codes, repeat(self.default)))
 
 
 _TOKEN = re.compile(
@@ -83,7 +106,6 @@ _STATEMENT = re.compile(
     rb"|\d+\s+Tr"
     rb")(?![^\s\[<(/])"
 )
-_GLYPHS = re.compile(rb"<((?:[0-9A-Fa-f]{2})*)>|([-+]?(?:\d+\.?\d*|\.\d+))")
 _STRINGS = re.compile(rb"\(((?:[^()\\]|\\.)*)\)|([-+]?(?:\d+\.?\d*|\.\d+))", re.DOTALL)
 # BT ... ET as whole words; each word's boundary is checked after its first
 # letter matched (the same matches as \bBT\b(.*?)\bET\b, found faster).
@@ -109,6 +131,19 @@ _SIMPLE_OBJECT = re.compile(
     rb"|\[(?P<strings>(?:\((?:[^()\\]|\\.)*\)|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ)\s*",
     re.DOTALL,
 )
+# The whole of a text object as WeasyPrint writes one: a text matrix, a font
+# and one glyph array, a hexadecimal string per glyph. Read with one match.
+_GLYPH_OBJECT = re.compile(
+    rb"\s*"
+    + rb"\s+".join(
+        _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
+    )
+    + rb"\s+Tm\s+/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>"
+    + _NUM[1:]
+    + rb"\s+Tf\s+"
+    rb"\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*>|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ\s*"
+)
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
 _LITERAL_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
@@ -129,9 +164,14 @@ class ContentText:
         self.x_end, self.y = 0.0, float("nan")  # end of the last glyph shown, its baseline
 
     def page(self, page: Any) -> None:
+        """A pypdf page's text."""
         contents = page.get_contents()
         if contents is not None:
-            self._run(contents.get_data(), page.get("/Resources"), depth=0)
+            self.read(contents.get_data(), page.get("/Resources"))
+
+    def read(self, contents: bytes, resources: Any) -> None:
+        """A content stream's text, its fonts and forms looked up in `resources`."""
+        self._run(contents, resources, depth=0)
 
     def _run(self, data: bytes, resources: Any, depth: int) -> None:
         if depth > 8:
@@ -146,6 +186,11 @@ class ContentText:
             if _MAYBE_TEXT.search(between):
                 self._execute(between, resources, depth)
             body = match.group(1)
+            glyphs = _GLYPH_OBJECT.fullmatch(body)
+            if glyphs is not None:
+                self._glyph_object(glyphs, resources)
+                last = match.end()
+                continue
             simple = _SIMPLE_OBJECT.fullmatch(body)
             if simple is not None:
                 self._simple(simple, resources)
@@ -182,14 +227,7 @@ class ContentText:
                     depth,
                 )
             elif match["glyphs"] is not None:
-                self._show(
-                    [
-                        [
-                            bytes.fromhex(h.decode()) if h is not None else float(n)
-                            for h, n in _GLYPHS.findall(match["glyphs"])
-                        ]
-                    ]
-                )
+                self._glyphs(match["glyphs"])
             elif match["string"] is not None:
                 self._show([_literal(match["string"])])
             elif match["strings"] is not None:
@@ -201,6 +239,27 @@ class ContentText:
                         ]
                     ]
                 )
+
+    def _glyph_object(self, match: re.Match[bytes], resources: Any) -> None:
+        # The statements _execute would read one by one: Tm, Tf, then the glyph array.
+        self.scale = abs(float(match["a"])) or 1.0
+        self.line = (float(match["e"]), float(match["f"]))
+        self.moved = self.line
+        self.font = self._font(resources, "/" + match["font"].decode("latin-1"))
+        self.size = abs(float(match["size"]))
+        self._glyphs(match["glyphs"])
+
+    def _glyphs(self, glyphs: bytes) -> None:
+        # A glyph array of hexadecimal strings. Its numbers are read as empty
+        # strings, as they always have been here (they move nothing, add no space).
+        font = self.font
+        if font is None:
+            raise NotSimple
+        unit = self.size * self.scale / 1000
+        self._move()
+        text, self.x_end = font.run(_HEX_STRING.findall(glyphs), self.x_end, unit)
+        self.text.append(text)
+        self.tight.append(text)
 
     def _simple(self, match: re.Match[bytes], resources: Any) -> None:
         # The statements _execute would read one by one, in their order: Tr (no
@@ -291,14 +350,7 @@ class ContentText:
         if font is None:
             raise NotSimple
         unit = self.size * self.scale / 1000
-        if self.moved is not None:
-            x, y = self.moved
-            self.moved = None
-            if not abs(y - self.y) <= self.size / 2:  # another line (or the first)
-                self._put("\n", "\n")
-            elif x - self.x_end > self.size * self.scale * 0.15 or x < self.x_end - self.size:
-                self._put(" ", "")
-            self.x_end, self.y = x, y
+        self._move()
         for value in _flatten(operands):
             if isinstance(value, float):
                 self.x_end -= value * unit
@@ -309,6 +361,17 @@ class ContentText:
                 self.text.append(text)
                 self.tight.append(text)
                 self.x_end += advance * unit
+
+    def _move(self) -> None:
+        # Where the text matrix moved to: a line break, or a space, as a reader sees it.
+        if self.moved is not None:
+            x, y = self.moved
+            self.moved = None
+            if not abs(y - self.y) <= self.size / 2:  # another line (or the first)
+                self._put("\n", "\n")
+            elif x - self.x_end > self.size * self.scale * 0.15 or x < self.x_end - self.size:
+                self._put(" ", "")
+            self.x_end, self.y = x, y
 
     def _put(self, text: str, tight: str) -> None:
         self.text.append(text)
