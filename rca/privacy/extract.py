@@ -17,6 +17,7 @@ clean: `Unreadable` is raised and the guard stops the build (fail-closed).
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import re
 import struct
@@ -60,12 +61,22 @@ Extractor = Callable[[bytes], list[Chunk]]
 def extract(name: str, data: bytes) -> list[Chunk]:
     """Every text chunk of a file, read according to its extension (raw bytes if unknown)."""
     extension = name.rpartition(".")[2].lower() if "." in name else ""
+    # Reading a file allocates a few hundred thousand short-lived objects (XML
+    # elements, PDF objects), nearly all freed as they go; left on, the cyclic
+    # collector would traverse the whole process (a warm WeasyPrint's caches)
+    # several times a build for them. It is paused while a file is read.
+    pause = gc.isenabled()
+    if pause:
+        gc.disable()
     try:
         return EXTRACTORS.get(extension, raw_chunks)(data)
     except Unreadable:
         raise
     except Exception as exc:  # a parser failing on a file is a file we cannot show clean
         raise Unreadable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if pause:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- raw and DOT
@@ -222,8 +233,7 @@ def xml_chunks(data: bytes, prefix: str, *, allow_doctype: bool = False) -> list
         if not isinstance(tag, str):  # a comment or processing instruction
             groups[("comment", True)].append(element.text or "")
         elif tag.endswith("}p") and tag.startswith("{http://schemas.openxmlformats.org/drawingml"):
-            groups[("text", True)].append(_paragraph(element))
-            _inside_paragraph(element, groups)
+            _paragraph(element, groups)
         else:
             text = element.text
             if text and not text.isspace():
@@ -244,34 +254,46 @@ def xml_chunks(data: bytes, prefix: str, *, allow_doctype: bool = False) -> list
     ]
 
 
-def _paragraph(p: ET.Element) -> str:
-    out = []
-    for element in p.iter():
-        local = _local(element.tag) if isinstance(element.tag, str) else ""
-        if local == "br":
-            out.append("\n")
-        elif local == "t" and element.text:
-            out.append(element.text)
-    return "".join(out)
-
-
-def _inside_paragraph(p: ET.Element, groups: dict[tuple[str, bool], list[str]]) -> None:
-    # Everything in a paragraph besides its shown text: attributes, comments,
-    # and text outside <a:t> (not shown, but still in the file).
-    attr_groups = _ATTR_GROUPS
+def _paragraph(p: ET.Element, groups: dict[tuple[str, bool], list[str]]) -> None:
+    """A DrawingML paragraph in one pass: its shown text (<a:t> runs, <a:br/> as a line
+    break) first in the text group, then everything else in it: attributes, comments,
+    and text outside <a:t> (not shown, but still in the file)."""
+    texts = groups[("text", True)]
+    at = len(texts)
+    texts.append("")  # the shown text's place, filled in at the end
+    shown = []
+    attr_groups, locals_ = _ATTR_GROUPS, _LOCALS
     for element in p.iter():
         for name, value in element.attrib.items():
-            group = attr_groups.get(name) or _attr_group(name)
-            groups[group].append(value)
+            groups[attr_groups.get(name) or _attr_group(name)].append(value)
         tag = element.tag
         if not isinstance(tag, str):
             groups[("comment", True)].append(element.text or "")
-        elif element.text and not element.text.isspace() and _local(tag) != "t":
-            groups[("text", True)].append(element.text)
+        else:
+            local = locals_.get(tag) or _local_of(tag)
+            text = element.text
+            if local == "t":
+                if text:
+                    shown.append(text)
+            else:
+                if local == "br":
+                    shown.append("\n")
+                if text and not text.isspace():
+                    texts.append(text)
         if element is not p:
             tail = element.tail
             if tail and not tail.isspace():
-                groups[("text", True)].append(tail)
+                texts.append(tail)
+    texts[at] = "".join(shown)
+
+
+def _local_of(tag: str) -> str:
+    local = _LOCALS[tag] = _local(tag)
+    return local
+
+
+# Element tags seen so far -> their local names.
+_LOCALS: dict[str, str] = {}
 
 
 def svg_chunks(data: bytes) -> list[Chunk]:
@@ -798,31 +820,40 @@ class _PdfWalker:
     def walk(self, top: Any, label: str, *, key_names: bool = False) -> None:
         from pypdf.generic import (
             ArrayObject,
+            BooleanObject,
             ByteStringObject,
             DictionaryObject,
+            FloatObject,
             IndirectObject,
             NameObject,
+            NullObject,
+            NumberObject,
             StreamObject,
             TextStringObject,
         )
 
+        # Numbers, booleans and nulls hold no text: never put on the stack.
+        inert = {NumberObject, FloatObject, BooleanObject, NullObject}
+        groups, seen, pages = self.groups, self.seen, self.pages
         stack: list[tuple[Any, str, str]] = [(top, label, "")]
         while stack:
             obj, where, key = stack.pop()
             if isinstance(obj, IndirectObject):
-                if obj.idnum in self.seen:
+                if obj.idnum in seen:
                     continue
-                self.seen.add(obj.idnum)
-                if obj.idnum in self.pages:
-                    where = f"PDF page {self.pages[obj.idnum]}"
+                seen.add(obj.idnum)
+                if obj.idnum in pages:
+                    where = f"PDF page {pages[obj.idnum]}"
                 obj = obj.get_object()
-            if isinstance(obj, TextStringObject):
+            if type(obj) is NameObject:  # the commonest, in the structure tree
+                groups[(_pdf_where(where, key), False)].append(str(obj))
+            elif isinstance(obj, TextStringObject):
                 patterns = not _PDF_DATE.fullmatch(str(obj))
-                self.groups[(_pdf_where(where, key), patterns)].append(str(obj))
+                groups[(_pdf_where(where, key), patterns)].append(str(obj))
             elif isinstance(obj, ByteStringObject):
-                self.groups[(_pdf_where(where, key), False)].append(bytes(obj).decode("latin-1"))
+                groups[(_pdf_where(where, key), False)].append(bytes(obj).decode("latin-1"))
             elif isinstance(obj, NameObject):
-                self.groups[(_pdf_where(where, key), False)].append(str(obj))
+                groups[(_pdf_where(where, key), False)].append(str(obj))
             elif isinstance(obj, DictionaryObject):
                 kind = obj.get("/Type")
                 if kind == "/Outlines":
@@ -839,9 +870,19 @@ class _PdfWalker:
                         obj.get_data().decode("utf-8", errors="replace")
                     )
                 for name, value in obj.items():
-                    stack.append((value, _pdf_child(where, name, key_names), name))
+                    if type(value) not in inert:
+                        child = (
+                            _pdf_child(where, name, key_names)
+                            if key_names or name in _PDF_PLACES
+                            else where
+                        )
+                        stack.append((value, child, name))
             elif isinstance(obj, ArrayObject):
-                stack.extend((value, where, key) for value in reversed(obj))
+                stack.extend((v, where, key) for v in reversed(obj) if type(v) not in inert)
+
+
+# Keys whose values _pdf_child places somewhere other than their parent's place.
+_PDF_PLACES = frozenset({"/Annots", "/Outlines", "/Names", "/Dests", "/AcroForm", "/Pages"})
 
 
 def _pdf_child(where: str, name: str, key_names: bool) -> str:

@@ -152,6 +152,7 @@ class FastPdf:
         self._in_streams: dict[int, int] = {}  # object -> its object stream
         self._streams: dict[int, dict[int, int]] = {}  # object stream -> {object: offset}
         self._names: dict[bytes, NameObject] = {}
+        self._references: dict[bytes, IndirectObject] = {}
         self._numbers: dict[bytes, NumberObject | FloatObject] = {}
         self._strings: dict[bytes, Any] = {}
         tail = _TAIL.search(data, max(0, len(data) - 64))
@@ -335,6 +336,7 @@ class FastPdf:
     def _parse(self, data: bytes, pos: int) -> tuple[Any, int]:
         """One object at `pos` (with the whitespace before it), and where it ends."""
         match = _TOKEN.match
+        names, references = self._names, self._references
         stack: list[tuple[int, list[Any] | None]] = []
         items: list[Any] | None = None
         value: Any
@@ -344,30 +346,31 @@ class FastPdf:
                 raise Unfamiliar
             pos = token.end()
             kind = token.lastindex
-            if kind == 3 or kind == 5:  # << or [
+            # The commonest first: names, references, then nesting.
+            if kind == 2:
+                raw = token[2]
+                value = names.get(raw) or self._name(raw)
+            elif kind == 1:
+                raw = token[1]
+                value = references.get(raw) or self._reference(raw)
+            elif kind == 3 or kind == 5:  # << or [
                 if len(stack) >= MAX_DEPTH:
                     raise Unfamiliar
                 stack.append((kind, items))
                 items = []
                 continue
-            if kind == 4 or kind == 6:  # >> or ]
+            elif kind == 4 or kind == 6:  # >> or ]
                 if not stack or stack[-1][0] != kind - 1 or items is None:
                     raise Unfamiliar
-                value = self._dictionary(items) if kind == 4 else ArrayObject(items)
+                value = _dictionary(items) if kind == 4 else ArrayObject(items)
                 items = stack.pop()[1]
-            elif kind == 1:
-                if token.end(1) - token.start(1) > 19:
-                    raise Unfamiliar  # beyond the 20 bytes pypdf looks ahead for "R"
-                number, generation, _ = token[1].split()
-                value = IndirectObject(int(number), int(generation), self)
-            elif kind == 2:
-                value = self._name(token[2])
+            elif kind == 9:
+                raw = token[9]
+                value = self._numbers.get(raw) or self._number(raw)
             elif kind == 7:
                 value = self._string(token[7])
             elif kind == 8:
                 value = self._hex(token[8])
-            elif kind == 9:
-                value = self._number(token[9])
             elif kind == 11:
                 end = _literal_end(data, pos)
                 value = self._string(data[pos:end])
@@ -379,26 +382,19 @@ class FastPdf:
                 return value, pos
             items.append(value)
 
-    def _dictionary(self, items: list[Any]) -> DictionaryObject:
-        keys = items[0::2]
-        if len(items) % 2 or not all(type(k) is NameObject for k in keys):
-            raise Unfamiliar
-        found = DictionaryObject()
-        dict.update(found, zip(keys, items[1::2], strict=True))
-        if len(found) != len(keys):
-            raise Unfamiliar  # a key given twice: pypdf keeps the first, with a warning
-        return found
-
     def _name(self, raw: bytes) -> NameObject:
-        name = self._names.get(raw)
-        if name is None:
-            name = self._names[raw] = NameObject(raw.decode("ascii"))
+        name = self._names[raw] = NameObject(raw.decode("ascii"))
         return name
 
+    def _reference(self, raw: bytes) -> IndirectObject:
+        if len(raw) > 19:
+            raise Unfamiliar  # beyond the 20 bytes pypdf looks ahead for "R"
+        number, generation, _ = raw.split()
+        reference = self._references[raw] = IndirectObject(int(number), int(generation), self)
+        return reference
+
     def _number(self, raw: bytes) -> NumberObject | FloatObject:
-        number = self._numbers.get(raw)
-        if number is None:
-            number = self._numbers[raw] = FloatObject(raw) if b"." in raw else NumberObject(raw)
+        number = self._numbers[raw] = FloatObject(raw) if b"." in raw else NumberObject(raw)
         return number
 
     def _string(self, body: bytes) -> Any:
@@ -472,6 +468,20 @@ class FastPdf:
         if isinstance(names, IndirectObject):
             names = self.get_object(names)
         return isinstance(names, DictionaryObject) and "/EmbeddedFiles" in names
+
+
+def _dictionary(items: list[Any]) -> DictionaryObject:
+    keys = items[0::2]
+    if len(items) % 2 or (keys and set(map(type, keys)) != _NAME_TYPE):
+        raise Unfamiliar  # a key that is not a name: pypdf skips it, with a warning
+    found = DictionaryObject()
+    dict.update(found, zip(keys, items[1::2], strict=True))
+    if len(found) != len(keys):
+        raise Unfamiliar  # a key given twice: pypdf keeps the first, with a warning
+    return found
+
+
+_NAME_TYPE = {NameObject}
 
 
 def _literal_end(data: bytes, pos: int) -> int:

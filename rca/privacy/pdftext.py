@@ -141,7 +141,9 @@ _GLYPH_OBJECT = re.compile(
     + rb"\s+Tm\s+/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>"
     + _NUM[1:]
     + rb"\s+Tf\s+"
-    rb"\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*>|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ\s*"
+    # _STATEMENT's glyph array, possessive (each piece has one reading: no backtracking).
+    rb"\[(?P<glyphs>(?:<(?:[0-9A-Fa-f]{2})*+>|[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?![\d.])|\s++)*+)\]"
+    rb"\s*TJ\s*"
 )
 _HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
 _LITERAL_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
