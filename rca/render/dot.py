@@ -10,6 +10,8 @@ else. One `dot` call lays a graph out once and writes both SVG and PNG.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import re
 import shutil
@@ -17,9 +19,10 @@ import struct
 import subprocess
 import tempfile
 import textwrap
+import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,6 +240,7 @@ class Drawing:
 
 _CACHE: OrderedDict[str, Drawing] = OrderedDict()
 _CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()  # diagrams are drawn in threads (draw_all, rca.pipeline)
 
 
 def draw(source: str, engine: str = "dot", name: str = "diagram", raster: bool = True) -> Drawing:
@@ -246,14 +250,16 @@ def draw(source: str, engine: str = "dot", name: str = "diagram", raster: bool =
     (PERF-NOTES), and only decks need it.
     """
     key = hashlib.sha256(f"{engine}\0{source}".encode()).hexdigest()
-    hit = _CACHE.get(key)
-    if hit is not None and (hit.png or not raster):
-        _CACHE.move_to_end(key)
-        return hit
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and (hit.png or not raster):
+            _CACHE.move_to_end(key)
+            return hit
     drawing = _run(source, engine, name, raster)
-    _CACHE[key] = drawing
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = drawing
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return drawing
 
 
@@ -263,12 +269,78 @@ def draw_all(jobs: Iterable[tuple[str, str, str]], raster: bool = True) -> list[
 
     todo = list(jobs)
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(todo)))) as pool:
-        return list(pool.map(lambda job: draw(job[0], job[1], job[2], raster=raster), todo))
+        # Each job in a copy of this context: a build's `DotJobs` reaches its threads.
+        runs = [
+            pool.submit(contextvars.copy_context().run, draw, job[0], job[1], job[2], raster)
+            for job in todo
+        ]
+        return [run.result() for run in runs]
 
 
 def clear_cache() -> None:
     """Forget every cached drawing (tests)."""
-    _CACHE.clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+class DotStopped(RcaError):
+    """A drawing refused or cut short because its build stopped (it failed or ran out of time)."""
+
+
+class DotJobs:
+    """The dot processes started for one build, so that a build that stops can end them.
+
+    A build draws its diagrams in the background while it renders other
+    things (rca.pipeline); when it stops early (an error, its time limit, ^C),
+    `stop` kills the dot processes still running for it and refuses new ones,
+    so nothing it started outlives it. `draw` started inside `with jobs.active():`
+    (and in threads given a copy of that context) belongs to `jobs`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """Drawings started inside the block (in this context) belong to these jobs."""
+        token = _JOBS.set(self)
+        try:
+            yield
+        finally:
+            _JOBS.reset(token)
+
+    def stop(self) -> None:
+        """Kill the running dot processes and refuse new ones."""
+        with self._lock:
+            self._stopped = True
+            running = list(self._running)
+        for proc in running:
+            with contextlib.suppress(OSError):
+                proc.kill()
+
+    def popen(self, command: list[str]) -> subprocess.Popen[bytes]:
+        """Start one dot process for this build (DotStopped once it has stopped)."""
+        with self._lock:
+            if self._stopped:
+                raise DotStopped("graphviz 'dot' not started: the build stopped")
+            proc = _popen(command)
+            self._running.add(proc)
+        return proc
+
+    def ended(self, proc: subprocess.Popen[bytes]) -> None:
+        """Forget a process that has been waited for."""
+        with self._lock:
+            self._running.discard(proc)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop` was called."""
+        return self._stopped
+
+
+_JOBS: contextvars.ContextVar[DotJobs | None] = contextvars.ContextVar("rca_dot_jobs", default=None)
 
 
 def _dot_binary() -> str:
@@ -276,6 +348,37 @@ def _dot_binary() -> str:
     if found is None:
         raise RcaError("graphviz 'dot' not found; run scripts/setup.sh")
     return found
+
+
+def _popen(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _execute(command: list[str], source: bytes) -> tuple[int, bytes]:
+    """Run one dot command on `source`: (exit status, stderr).
+
+    subprocess.TimeoutExpired after TIMEOUT_SECONDS; the process is killed
+    whenever it does not end by itself (a timeout, its build stopping, the
+    per-case time limit interrupting the wait), never left running.
+    """
+    jobs = _JOBS.get()
+    proc = jobs.popen(command) if jobs is not None else _popen(command)
+    try:
+        with proc:
+            try:
+                _, err = proc.communicate(source, timeout=TIMEOUT_SECONDS)
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+    finally:
+        if jobs is not None:
+            jobs.ended(proc)
+    if jobs is not None and jobs.stopped and proc.returncode < 0:
+        raise DotStopped("graphviz 'dot' stopped: the build stopped")
+    return proc.returncode, err
 
 
 def _run(source: str, engine: str, name: str, raster: bool = True) -> Drawing:
@@ -287,13 +390,7 @@ def _run(source: str, engine: str, name: str, raster: bool = True) -> Drawing:
         if raster:
             command += ["-Tpng:cairo", "-o", str(png_path)]
         try:
-            done = subprocess.run(
-                command,
-                input=source.encode("utf-8"),
-                capture_output=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
+            returncode, stderr = _execute(command, source.encode("utf-8"))
         except FileNotFoundError:
             raise RcaError("graphviz 'dot' not found; run scripts/setup.sh") from None
         except subprocess.TimeoutExpired:  # a limit (exit 4), not a wrong record
@@ -301,8 +398,8 @@ def _run(source: str, engine: str, name: str, raster: bool = True) -> Drawing:
                 f"graphviz 'dot' took longer than {TIMEOUT_SECONDS:g} s to lay out the {name} "
                 "diagram; the case may have too many causes or events to draw"
             ) from None
-        if done.returncode != 0:
-            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        if returncode != 0:
+            detail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise RcaError(f"graphviz 'dot' failed on the {name} diagram: {' / '.join(detail)}")
         svg = svg_path.read_text(encoding="utf-8")
         png = png_path.read_bytes() if raster else b""

@@ -388,13 +388,13 @@ def test_a_second_render_runs_no_dot(
     context = render_context("small", "specialist")
     render_diagrams(context)
     calls: list[object] = []
-    real = subprocess.run
+    real = subprocess.Popen
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(subprocess, "run", counting)
+    monkeypatch.setattr(subprocess, "Popen", counting)
     again = render_diagrams(context)
     assert calls == []
     assert list(again) == list(NAMES)
@@ -406,16 +406,31 @@ def test_dot_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         dot.draw("digraph G { missing_binary_test }")
 
 
-def test_dot_timeout_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        raise subprocess.TimeoutExpired(cmd="dot", timeout=kwargs["timeout"])
+def stuck_dot(tmp_path: Path) -> str:
+    """A `dot` that never answers (it execs `sleep`, so killing it leaves nothing behind)."""
+    script = tmp_path / "dot"
+    script.write_text("#!/bin/sh\nexec sleep 60\n")
+    script.chmod(0o755)
+    return str(script)
 
-    monkeypatch.setattr(subprocess, "run", slow)
+
+def test_dot_timeout_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dot, "_dot_binary", lambda: stuck_dot(tmp_path))
+    monkeypatch.setattr(dot, "TIMEOUT_SECONDS", 0.3)
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", recording)
     with pytest.raises(
-        TimeLimitError, match=r"took longer than 30 s to lay out the fishbone diagram"
+        TimeLimitError, match=r"took longer than 0.3 s to lay out the fishbone diagram"
     ) as caught:
         dot.draw("digraph G { timeout_test }", name="fishbone")
     assert caught.value.exit_code == 4  # a limit, not a wrong record
+    assert len(started) == 1 and started[0].returncode is not None  # killed and reaped
 
 
 def test_dot_failure_is_a_clear_error() -> None:
@@ -427,14 +442,14 @@ def test_record_text_never_reaches_the_command_line(
     render_context: ContextFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     commands: list[list[str]] = []
-    real = subprocess.run
+    real = subprocess.Popen
 
     def recording(command: list[str], **kwargs: Any) -> Any:
         commands.append(command)
         return real(command, **kwargs)
 
     dot.clear_cache()
-    monkeypatch.setattr(subprocess, "run", recording)
+    monkeypatch.setattr(subprocess, "Popen", recording)
     render_diagrams(render_context("small", "specialist"))
     # One run a diagram, SVG and PNG together, after the causal graph's two trial
     # layouts (SVG only: the brief takes the one that prints larger).
