@@ -7,11 +7,17 @@ for each record: findings = analyse(record)                  # all of it within 
                        artifacts += render(context, diagrams) for each format
     check_artifacts(artifacts)        # the leak guard; nothing is written on a hit
     write_artifacts(artifacts)        # staged, then swapped in whole: old or new, never mixed
+
+That is the order of a case's steps and of its artifacts. `render_case` runs
+them overlapped where the work happens outside the interpreter (the `dot`
+processes of every audience's diagrams beside the decks; a Typst compile beside
+the next steps), with the outcome of running them in that order (`_Steps`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,6 +56,110 @@ class _Step:
         self.doing = "analysing it"
 
 
+# A case's steps in the order they would run one at a time: (audience index, step).
+Order = tuple[int, int]
+CONTEXT, DIAGRAMS, RENDERERS = 0, 1, 2  # steps of an audience; renderer k is RENDERERS + k
+
+
+class _Pending:
+    """A step started ahead of its turn (diagrams) or left running past it (a Typst compile)."""
+
+    def __init__(
+        self, doing: str, result: Callable[[], Any], cancel: Callable[[], object] | None = None
+    ) -> None:
+        self.doing = doing
+        self.result = result
+        self.cancel = cancel
+
+
+class _Steps:
+    """A case's steps run out of order where that saves time, their outcome as if in order.
+
+    Diagrams are laid out by `dot` processes, outside the interpreter: each
+    audience's are started in a background thread as soon as its context is
+    built, and awaited only by the renderers that use them (the briefs; the
+    decks draw native shapes), so `dot` runs on another core while python-pptx
+    builds the decks. A renderer with a `start` method (Typst, which compiles in
+    its own process) is left compiling while the next steps run, and collected
+    when its turn to be awaited comes.
+
+    Every error is the one the steps run in order would have raised: when a
+    step fails, every step before it in that order is settled first, and the
+    first of their errors wins. When the case stops (an error, its time limit,
+    ^C), whatever is still running is stopped: dot processes killed, the
+    background thread joined, a pending compile abandoned (its process ended).
+    """
+
+    def __init__(self, step: _Step) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from rca.render.dot import DotJobs
+
+        self.step = step
+        self.jobs = DotJobs()
+        # One thread: each audience's diagrams in turn, the first audience's
+        # ready first, and no more dot processes at once than draw_all starts.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rca-diagrams")
+        self.pending: dict[Order, _Pending] = {}
+        self.results: dict[Order, Any] = {}
+
+    def __enter__(self) -> _Steps:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is not None:  # the case stopped early: nothing it started may outlive it
+            self.jobs.stop()
+            for item in self.pending.values():
+                if item.cancel is not None:
+                    item.cancel()
+            self.pending.clear()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def draw(self, at: Order, doing: str, draw: Callable[[], Any]) -> None:
+        """Start `draw` (an audience's diagrams) in the background thread."""
+        jobs = self.jobs
+
+        def run() -> Any:
+            with jobs.active():
+                return draw()
+
+        future = self.pool.submit(run)
+        self.pending[at] = _Pending(doing, future.result, future.cancel)
+
+    def defer(self, at: Order, doing: str, error: Exception) -> None:
+        """An error found ahead of its turn: raised when `at` is settled."""
+
+        def fail() -> Any:
+            raise error
+
+        self.pending[at] = _Pending(doing, fail)
+
+    def later(self, at: Order, doing: str, started: Any) -> None:
+        """A renderer's started work (its `start`), collected when `at` is settled."""
+        self.pending[at] = _Pending(doing, started.result, started.cancel)
+
+    def settle(self, upto: Order, *, inclusive: bool = True) -> None:
+        """Wait for every pending step up to `upto`, in order; the first error is raised."""
+        due = sorted(o for o in self.pending if o < upto or (inclusive and o == upto))
+        for at in due:
+            item = self.pending[at]
+            self.step.doing = item.doing
+            try:
+                self.results[at] = item.result()
+            except Exception:
+                del self.pending[at]  # failed, and no longer running
+                raise
+            del self.pending[at]  # (interrupted, it stays pending: stopped on the way out)
+
+    def run(self, at: Order, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` as step `at`: its error is raised only if no earlier step failed."""
+        try:
+            return fn(*args)
+        except Exception:
+            self.settle(at, inclusive=False)
+            raise
+
+
 def render_case(
     loaded: LoadedRecord,
     profiles: Sequence[Profile],
@@ -68,6 +178,9 @@ def render_case(
     marked approved or published that does not pass as approved is refused
     (`rca.audit`), unless `draft`: then it, and any review not yet approved, is
     rendered with a DRAFT marking on every output.
+
+    The steps overlap where the work runs outside the interpreter (`_Steps`);
+    the artifacts, their order and any error are those of the steps run in turn.
     """
     from rca.analyse import analyse
     from rca.audit import check_approvable, draft_reasons
@@ -91,18 +204,51 @@ def render_case(
     if not draft:
         check_approvable(loaded, findings)
     raster = any(r.raster_diagrams for r in renderers)
+    made: dict[Order, Artifact] = {}
+    inputs: list[RenderInput] = []
+    with _Steps(step) as steps:
+        # Every audience's context first, its diagrams started at once.
+        for i, profile in enumerate(profiles):
+            doing = f"drawing the {profile.id} diagrams"
+            step.doing = doing
+            try:
+                context = build_context(loaded, findings, profile, today=today, draft=marking)
+                context.update((extra or {}).get(profile.id, {}))
+            except Exception as exc:
+                steps.defer((i, CONTEXT), doing, exc)
+                break
+            inputs.append(RenderInput(context, {}, tuple(template_dirs)))
+            steps.draw(
+                (i, DIAGRAMS), doing, functools.partial(render_diagrams, context, raster=raster)
+            )
+        for i, profile in enumerate(profiles):
+            steps.settle((i, CONTEXT))
+            data = inputs[i]
+            for k, renderer in enumerate(renderers):
+                at = (i, RENDERERS + k)
+                name = f"{profile.id}.{renderer.extension}"
+                if getattr(renderer, "uses_diagrams", True) and not data.diagrams:
+                    steps.settle((i, DIAGRAMS))  # until now the decks ran beside dot
+                    data.diagrams.update(steps.results[(i, DIAGRAMS)])
+                step.doing = f"rendering {name}"
+                start = getattr(renderer, "start", None)
+                if start is None:
+                    made[at] = Artifact(name, steps.run(at, renderer.render, data), profile.id)
+                    continue
+                # Left running while the next steps go on; this renderer's previous
+                # job (an earlier audience's, still pending) is collected first.
+                earlier = [o for o in steps.pending if o[1] == at[1]]
+                if earlier:
+                    steps.settle(max(earlier))
+                steps.later(at, f"rendering {name}", steps.run(at, start, data))
+        steps.settle((len(profiles), CONTEXT), inclusive=False)  # all of it
     artifacts: list[Artifact] = []
-    for profile in profiles:
-        step.doing = f"drawing the {profile.id} diagrams"
-        context = build_context(loaded, findings, profile, today=today, draft=marking)
-        context.update((extra or {}).get(profile.id, {}))
-        diagrams = render_diagrams(context, raster=raster)
-        data = RenderInput(context, diagrams, tuple(template_dirs))
-        for renderer in renderers:
+    for i, profile in enumerate(profiles):
+        for k, renderer in enumerate(renderers):
+            at = (i, RENDERERS + k)
             name = f"{profile.id}.{renderer.extension}"
-            step.doing = f"rendering {name}"
-            artifacts.append(Artifact(name, renderer.render(data), profile.id))
-        for diagram in diagrams.values():
+            artifacts.append(made.get(at) or Artifact(name, steps.results[at], profile.id))
+        for diagram in steps.results[(i, DIAGRAMS)].values():
             stem = f"diagrams/{profile.id}-{diagram.name}"
             artifacts.append(Artifact(f"{stem}.svg", diagram.svg.encode("utf-8"), profile.id))
             artifacts.append(Artifact(f"{stem}.dot", diagram.dot.encode("utf-8"), profile.id))

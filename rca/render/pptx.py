@@ -1482,6 +1482,7 @@ class PptxRenderer:
     media_type = MEDIA_TYPE
     # Slide diagrams are drawn as native shapes (rca.render.slide_diagrams): no PNG needed.
     raster_diagrams = False
+    uses_diagrams = False  # nor the laid-out ones: a build draws them beside the decks
 
     def prepare(self, template_dirs: Sequence[Any]) -> None:
         """Read and check the deck master before any case work, so a bad one fails at once."""

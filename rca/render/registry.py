@@ -62,6 +62,27 @@ class Renderer(Protocol):
         ...
 
 
+# Optional, read with getattr by rca.pipeline:
+# - `uses_diagrams: bool` (default True): False when `render` never reads
+#   `data.diagrams`; the build then runs it while graphviz lays them out, and
+#   gives it a RenderInput whose `diagrams` may still be empty.
+# - `start(data) -> Started`: begin the work and return at once, for a renderer
+#   whose work runs outside the interpreter (Typst's child process);
+#   `start(data).result()` must equal `render(data)`.
+
+
+class Started(Protocol):
+    """A renderer's work begun by `start`: collect it once, or cancel it."""
+
+    def result(self) -> bytes:
+        """The file's content, waiting for it (raises what `render` would)."""
+        ...
+
+    def cancel(self) -> None:
+        """Give the work up (nothing of it may keep running); no-op once collected."""
+        ...
+
+
 # Built-ins, by extension -> "module:factory"; imported only when used, so that
 # `rca validate` never pays for WeasyPrint or python-pptx.
 _BUILTIN: dict[str, str] = {

@@ -65,12 +65,19 @@ class TypstRenderer:
 
     def render(self, data: RenderInput) -> bytes:
         """The brief's HTML, printed by the Typst template the search path gives."""
+        return self.start(data).result()
+
+    def start(self, data: RenderInput) -> TypstBrief:
+        """Send the brief to the Typst process and return at once; `result()` collects the PDF.
+
+        The build goes on with other work while Typst compiles (rca.pipeline).
+        """
         meta, audience = data.context["meta"], data.context["audience"]
         dirs = [Path(d) for d in data.template_dirs]
         template = find_template(dirs, audience["id"])
         check_root(template.parent)
         inputs = {"data": json.dumps(typst_input(brief_html(data), data), ensure_ascii=False)}
-        pdf = self._worker.compile(
+        job = self._worker.submit(
             template.read_text(encoding="utf-8"),
             root=template.parent,
             inputs=inputs,
@@ -78,12 +85,30 @@ class TypstRenderer:
             what=f"laying out the {audience['id']} brief",
             where=template,
         )
-        budget = audience["brief"]["max_pages"]
+        return TypstBrief(job, meta, audience)
+
+
+class TypstBrief:
+    """A brief being compiled: `result()` waits for the PDF and checks its page budget."""
+
+    def __init__(self, job: Compile, meta: dict[str, Any], audience: dict[str, Any]) -> None:
+        self._job = job
+        self._meta = meta
+        self._audience = audience
+
+    def result(self) -> bytes:
+        """The PDF (or the compile's error)."""
+        pdf = self._job.result()
+        budget = self._audience["brief"]["max_pages"]
         if budget is not None and count_pages(pdf) > budget:  # else no need to find the appendix
-            warn_over_budget(meta, audience, pages_before_appendix(pdf))
+            warn_over_budget(self._meta, self._audience, pages_before_appendix(pdf))
         # No clock in the file (`date: none`) and a /ID Typst derives from the
         # document's title and author: the same record gives the same bytes.
         return pdf
+
+    def cancel(self) -> None:
+        """Give the compile up (its process is ended unless already collected)."""
+        self._job.cancel()
 
 
 def find_template(user_dirs: Sequence[Path], audience: str) -> Path:
@@ -326,6 +351,25 @@ class TypstWorker:
         where: Path,
     ) -> bytes:
         """Compile `source` to PDF within `seconds`, or raise RcaError."""
+        return self.submit(
+            source, root=root, inputs=inputs, seconds=seconds, what=what, where=where
+        ).result()
+
+    def submit(
+        self,
+        source: str,
+        *,
+        root: Path,
+        inputs: dict[str, str],
+        seconds: float,
+        what: str,
+        where: Path,
+    ) -> Compile:
+        """Send `source` to the child and return at once; `result()` waits for the PDF.
+
+        The worker is this job's until it is collected or cancelled: collect
+        (or cancel) it before submitting the next from the same thread.
+        """
         job = {
             "source": source,
             "root": str(root),
@@ -333,34 +377,23 @@ class TypstWorker:
             "fonts": [d for d in FONT_DIRS if os.path.isdir(d)],
             "standards": STANDARDS,
         }
-        with self._lock:
+        self._lock.acquire()
+        try:
             self.start()
             proc = self._proc
             assert proc is not None and proc.stdin is not None and proc.stdout is not None
+            deadline = time.monotonic() + seconds
             try:
                 write_frame(proc.stdin, json.dumps(job).encode("utf-8"))
-                answer = _read_within(proc.stdout, seconds)
-            except TimeoutError:
-                self._kill()
-                raise TimeLimitError(  # a limit (exit 4), as WeasyPrint's
-                    f"{what} took longer than {seconds:g} s; the record may hold too much text "
-                    "for one brief (raise RCA_RENDER_SECONDS to allow more)"
-                ) from None
+                sent = True
             except (OSError, ValueError):
-                answer = None
-            except BaseException:
-                # The case's own time limit (rca.limits) or ^C interrupted the
-                # wait: the child's answer would reach the next brief, so end it.
-                self._kill()
-                raise
-            if answer is None:  # the child died (out of memory, killed)
-                code = proc.poll()
-                self._kill()
-                raise RcaError(f"{what} failed: the Typst process ended (exit status {code})")
-        status, payload = answer[:1], answer[1:]
-        if status != b"0":
-            raise RcaError(f"{where}: {payload.decode('utf-8', 'replace')}")
-        return payload
+                sent = False  # the child died: reported when the answer is collected
+        except BaseException:
+            # ^C or the case's time limit mid-write: the child may hold half a job.
+            self._kill()
+            self._lock.release()
+            raise
+        return Compile(self, proc, sent, deadline, seconds, what, where)
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
@@ -370,6 +403,79 @@ class TypstWorker:
             for stream in (proc.stdin, proc.stdout):
                 if stream:
                     stream.close()
+
+
+class Compile:
+    """One job sent to a TypstWorker: collected once by `result`, or given up by `cancel`."""
+
+    def __init__(
+        self,
+        worker: TypstWorker,
+        proc: subprocess.Popen[bytes],
+        sent: bool,
+        deadline: float,
+        seconds: float,
+        what: str,
+        where: Path,
+    ) -> None:
+        self._worker = worker
+        self._proc = proc
+        self._sent = sent
+        self._deadline = deadline
+        self._seconds = seconds
+        self._what = what
+        self._where = where
+        self._open = True  # the worker's lock is held for this job
+
+    def result(self) -> bytes:
+        """The PDF, within `seconds` of the job's submission, or raise RcaError."""
+        if not self._open:
+            raise RuntimeError("a Typst job is collected once")
+        worker, proc, what = self._worker, self._proc, self._what
+        assert proc.stdout is not None
+        try:
+            try:
+                answer = (
+                    _read_within(proc.stdout, max(0.0, self._deadline - time.monotonic()))
+                    if self._sent
+                    else None
+                )
+            except TimeoutError:
+                worker._kill()
+                raise TimeLimitError(  # a limit (exit 4), as WeasyPrint's
+                    f"{what} took longer than {self._seconds:g} s; the record may hold too much "
+                    "text for one brief (raise RCA_RENDER_SECONDS to allow more)"
+                ) from None
+            except (OSError, ValueError):
+                answer = None
+            except BaseException:
+                # The case's own time limit (rca.limits) or ^C interrupted the
+                # wait: the child's answer would reach the next brief, so end it.
+                worker._kill()
+                raise
+            if answer is None:  # the child died (out of memory, killed)
+                code = proc.poll()
+                worker._kill()
+                raise RcaError(f"{what} failed: the Typst process ended (exit status {code})")
+        finally:
+            self._release()
+        status, payload = answer[:1], answer[1:]
+        if status != b"0":
+            raise RcaError(f"{self._where}: {payload.decode('utf-8', 'replace')}")
+        return payload
+
+    def cancel(self) -> None:
+        """Give the job up: the child, busy with it, is ended (a no-op once collected)."""
+        if self._open:
+            try:
+                self._worker._kill()
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        if self._open:
+            self._open = False
+            self._worker._lock.release()
 
 
 # Typst downloads `@preview/...` packages it does not find on disk; the child
