@@ -5,11 +5,34 @@
 
 The stages are timed by wrapping the functions `rca.pipeline.render_case` calls
 (it imports them when it runs, so replacing the module attribute is enough)
-and the warm renderers' `render` methods: nothing in `rca/` knows it is being
-timed, and nothing costs anything when this module is not in use. A floor is
-what the same work costs done by the bare tool, in the same run: WeasyPrint on
-the same HTML, `dot -Tsvg` on the same DOT sources, poppler's `pdftotext` on
-the same PDFs, the same PPTX parts zipped again, the same bytes written plainly.
+and the warm renderers' `render` (and `start`) methods: nothing in `rca/` knows
+it is being timed, and nothing costs anything when this module is not in use.
+A floor is what the same work costs done by the bare tool, in the same run:
+WeasyPrint on the same HTML, `dot -Tsvg` on the same DOT sources, poppler's
+`pdftotext` on the same PDFs, the same PPTX parts zipped again, the same bytes
+written plainly.
+
+How time is attributed, now that some stages run beside others (rca.pipeline
+draws the diagrams in a background thread while the decks are built, and
+leaves a Typst compile running while it goes on):
+
+- wall: the time the build (its main thread) spent in the stage, waiting for
+  it included. The diagrams' wall is the time spent waiting for them, not the
+  time `dot` ran beside the decks; Typst's ("pdf: layout") is the time spent
+  sending it the brief and waiting for the PDF. So the top-level stages add up
+  to the whole wall time (bar the loop between them), and nothing is counted
+  twice. How long the background work ran is printed apart ("ran beside").
+- CPU: the CPU the stage's work used, wherever it ran: the main thread's own
+  CPU in the stage (`time.thread_time`); for the diagrams, their background
+  threads' CPU and the `dot` processes'; for Typst, its worker process's CPU
+  while it compiled the brief. A child process's CPU is known when it is
+  reaped; what is reaped while a `dot` job is running is credited to the
+  diagrams (the main thread starts no process then), anything else to the
+  main thread's stages open at the time. The top-level stages add up to the
+  whole CPU (bar the loop between them), and nothing overlapping is hidden.
+
+`everything_but_pdf_engine_share` is 1 - (the engine's wall) / (the whole wall);
+`everything_but_pdf_engine_cpu_share` the same in CPU seconds.
 """
 
 from __future__ import annotations
@@ -25,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections import defaultdict
@@ -45,6 +69,7 @@ FORMATS = ("pptx", "pdf", "html")
 STAGES = ("load", "analyse", "context", "diagrams", "pptx", "html", "pdf", "guard", "write")
 PNG = "diagrams: png (measured apart)"
 TEMPLATE = "pdf: HTML template + SVG sanitising"
+ENGINE = "pdf: layout"
 
 
 def cpu_seconds() -> float:
@@ -52,6 +77,11 @@ def cpu_seconds() -> float:
     its live Typst worker (a child kept for the whole run, so never reaped while timed)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system + _typst_worker_cpu()
+
+
+def _reaped_cpu() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
 
 
 def _typst_worker_cpu() -> float:
@@ -68,11 +98,15 @@ def _typst_worker_cpu() -> float:
     return total
 
 
+DIAGRAMS = "diagrams"
+
+
 class Clock:
     """Wall and CPU seconds spent in each named stage, and which stage is running now.
 
     On a shared machine wall time swells with the load; CPU time much less so,
-    which is why both are kept.
+    which is why both are kept. How the two are attributed when stages overlap:
+    the module docstring.
     """
 
     def __init__(
@@ -83,8 +117,14 @@ class Clock:
         self.seconds: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.beside: dict[str, float] = defaultdict(float)  # wall of work run in the background
         self.on_enter = on_enter
         self.on_exit = on_exit
+        self._lock = threading.Lock()
+        self._open: list[str] = []  # the main thread's stages open now, outermost first
+        self._dot_running = 0
+        self._reaped = _reaped_cpu()
+        self._local = threading.local()
 
     def timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """`fn`, adding its wall time to `name` on every call."""
@@ -96,21 +136,81 @@ class Clock:
 
         return wrapper
 
+    def _reading(self, dot_change: int = 0) -> None:
+        # Children reaped since the last reading: the diagrams' if a dot job ran
+        # throughout (the count changes only here), else the main thread's open stages.
+        now = _reaped_cpu()
+        delta, self._reaped = now - self._reaped, now
+        if delta:
+            for name in [DIAGRAMS] if self._dot_running else self._open:
+                self.cpu[name] += delta
+        self._dot_running += dot_change
+
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time a block the benchmark runs itself (load, write)."""
+        """Time a block the main thread runs (load, write; the wrapped stage functions)."""
+        if threading.current_thread() is not threading.main_thread():
+            with self.background(name):
+                yield
+            return
         if self.on_enter is not None:
             self.on_enter(name)
-        started, cpu = time.perf_counter(), cpu_seconds()
+        with self._lock:
+            self._reading()
+            self._open.append(name)
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             yield
         finally:
-            wall, used = time.perf_counter() - started, cpu_seconds() - cpu
-            self.seconds[name] += wall
-            self.cpu[name] += used
-            self.calls[name] += 1
+            wall, used = time.perf_counter() - started, time.thread_time() - cpu
+            with self._lock:
+                self._reading()
+                del self._open[len(self._open) - 1 - self._open[::-1].index(name)]
+                self.seconds[name] += wall
+                self.cpu[name] += used
+                self.calls[name] += 1
             if self.on_exit is not None:
                 self.on_exit(name, wall, used)
+
+    @contextlib.contextmanager
+    def background(self, name: str) -> Iterator[None]:
+        """Work of stage `name` run in a background thread: its CPU counts, its wall is apart."""
+        if self.on_enter is not None:
+            self.on_enter(name)
+        started, cpu = time.perf_counter(), time.thread_time()
+        self._local.counted = True
+        try:
+            yield
+        finally:
+            self._local.counted = False
+            wall, used = time.perf_counter() - started, time.thread_time() - cpu
+            with self._lock:
+                self.beside[name] += wall
+                self.cpu[name] += used
+            if self.on_exit is not None:
+                self.on_exit(name, wall, used)
+
+    @contextlib.contextmanager
+    def dot_job(self) -> Iterator[None]:
+        """One `dot` process run (any thread): its child's CPU, and a pool thread's own, to the diagrams."""
+        own = getattr(self._local, "counted", False)  # a thread already counted by `background`
+        with self._lock:
+            self._reading(+1)
+        cpu = time.thread_time()
+        try:
+            yield
+        finally:
+            used = time.thread_time() - cpu
+            with self._lock:
+                self._reading(-1)
+                if not own and threading.current_thread() is not threading.main_thread():
+                    self.cpu[DIAGRAMS] += used
+
+    def credit(self, names: Sequence[str], seconds: float) -> None:
+        """CPU used elsewhere (the Typst worker) for these stages."""
+        with self._lock:
+            for name in names:
+                self.cpu[name] += seconds
 
 
 # (module, attribute, stage): functions render_case looks up when it runs.
@@ -143,6 +243,21 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
         bound = renderer.render
         renderer.render = clock.timed(fmt, bound)  # type: ignore[method-assign]
         undo.append(functools.partial(delattr, renderer, "render"))
+        start = getattr(renderer, "start", None)
+        if start is not None:  # begun, left running, collected later: both calls are the stage
+            renderer.start = _started(clock, fmt, start)  # type: ignore[attr-defined]
+            undo.append(functools.partial(delattr, renderer, "start"))
+    _wait_for_diagrams(clock, undo)
+    from rca.render import dot
+
+    run = dot._run
+
+    def dot_job(*args: Any, **kwargs: Any) -> Any:
+        with clock.dot_job():
+            return run(*args, **kwargs)
+
+    dot._run = dot_job  # type: ignore[assignment]
+    undo.append(lambda: setattr(dot, "_run", run))
     if "pdf" in formats and pdf_engine() == "weasyprint":
         import weasyprint
         from weasyprint.document import Document
@@ -150,9 +265,7 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
         patch(weasyprint.HTML, "render", "pdf: layout")
         patch(Document, "write_pdf", "pdf: write")
     elif "pdf" in formats:
-        from rca.render.typst import TypstWorker
-
-        patch(TypstWorker, "compile", "pdf: layout")  # Typst lays out and writes in one call
+        _time_typst(clock, undo)  # Typst lays out and writes in one call, in its own process
     from rca.privacy import extract
 
     for extension, reader in list(extract.EXTRACTORS.items()):
@@ -163,6 +276,81 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
     finally:
         for step in reversed(undo):
             step()
+
+
+def _started(clock: Clock, fmt: str, start: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A renderer's `start`, and the `result` of what it returns, both timed as stage `fmt`."""
+
+    def timed_start(data: Any) -> Any:
+        with clock.stage(fmt):
+            job = start(data)
+        job.result = clock.timed(fmt, job.result)
+        return job
+
+    return timed_start
+
+
+def _wait_for_diagrams(clock: Clock, undo: list[Callable[[], None]]) -> None:
+    """The build's waits for its diagrams (drawn in the background) timed as their stage."""
+    from rca import pipeline
+
+    steps = getattr(pipeline, "_Steps", None)
+    if steps is None or "draw" not in vars(steps):
+        return  # drawn some other way by a later change: the waits are simply not reported
+    draw = steps.draw
+
+    def timed_draw(self: Any, at: Any, *args: Any) -> None:
+        draw(self, at, *args)
+        item = self.pending[at]
+        item.result = clock.timed(DIAGRAMS, item.result)
+
+    steps.draw = timed_draw
+    undo.append(lambda: setattr(steps, "draw", draw))
+
+
+def _time_typst(clock: Clock, undo: list[Callable[[], None]]) -> None:
+    """Typst's stage: sending a brief and waiting for its PDF (wall), the worker's CPU for it."""
+    from rca.render import typst
+
+    worker_class = typst.TypstWorker
+    job_class = getattr(typst, "Compile", None)
+    if job_class is None or "submit" not in vars(worker_class):  # a one-call worker again
+        if "compile" in vars(worker_class):
+            compile_ = worker_class.compile
+
+            def timed_compile(*args: Any, **kwargs: Any) -> Any:
+                before = _typst_worker_cpu()
+                try:
+                    with clock.stage(ENGINE):
+                        return compile_(*args, **kwargs)
+                finally:
+                    clock.credit(["pdf", ENGINE], max(0.0, _typst_worker_cpu() - before))
+
+            worker_class.compile = timed_compile
+            undo.append(lambda: setattr(worker_class, "compile", compile_))
+        return
+    submit, result = worker_class.submit, job_class.result
+
+    def timed_submit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        before = _typst_worker_cpu()
+        with clock.stage(ENGINE):
+            job = submit(self, *args, **kwargs)
+        job.bench_sent = (time.perf_counter(), before)
+        return job
+
+    def timed_result(self: Any) -> Any:
+        sent, before = getattr(self, "bench_sent", (time.perf_counter(), _typst_worker_cpu()))
+        clock.beside[ENGINE] += time.perf_counter() - sent  # it compiled while the build went on
+        try:
+            with clock.stage(ENGINE):
+                return result(self)
+        finally:
+            clock.credit(["pdf", ENGINE], max(0.0, _typst_worker_cpu() - before))
+
+    worker_class.submit = timed_submit
+    job_class.result = timed_result
+    undo.append(lambda: setattr(worker_class, "submit", submit))
+    undo.append(lambda: setattr(job_class, "result", result))
 
 
 def clear_result_caches() -> None:
@@ -211,7 +399,10 @@ def warm_breakdown(
     artifacts = one_build(case, profiles, formats, out, Clock())  # warm imports and fonts
     wall: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
+    beside: dict[str, list[float]] = defaultdict(list)
     totals, cpu_totals = [], []
+    between: list[float] = []  # what no stage holds: the loop between them
+    between_cpu: list[float] = []
     for _ in range(runs):
         clear_result_caches()
         clock = Clock()
@@ -224,28 +415,40 @@ def warm_breakdown(
             for measured in (clock.seconds, clock.cpu):
                 parts = measured.get("pdf: layout", 0.0) + measured.get("pdf: write", 0.0)
                 measured[TEMPLATE] = measured["pdf"] - parts
-        for name in clock.seconds:
-            wall[name].append(clock.seconds[name])
-            cpu[name].append(clock.cpu[name])
+        for name in clock.seconds.keys() | clock.cpu.keys():
+            wall[name].append(clock.seconds.get(name, 0.0))
+            cpu[name].append(clock.cpu.get(name, 0.0))
+        for name, seconds in clock.beside.items():
+            beside[name].append(seconds)
+        # The top-level stages add up to the whole, bar the loop between them.
+        top = [n for n in clock.seconds.keys() | clock.cpu.keys() if ":" not in n]
+        between.append(totals[-1] - sum(clock.seconds.get(n, 0.0) for n in top))
+        between_cpu.append(cpu_totals[-1] - sum(clock.cpu.get(n, 0.0) for n in top))
     stages = {name: statistics.median(values) for name, values in wall.items()}
     stages_cpu = {name: statistics.median(values) for name, values in cpu.items()}
     if "pptx" in formats:  # only decks place PNGs
         stages[PNG], stages_cpu[PNG] = png_share(case, profiles, runs)
     floors = stage_floors(case, profiles, artifacts, tmp, runs, formats)
     total = statistics.median(totals)
-    engine = stages.get("pdf: layout", 0) + stages.get("pdf: write", 0)
+    engine = stages.get(ENGINE, 0) + stages.get("pdf: write", 0)
+    engine_cpu = stages_cpu.get(ENGINE, 0) + stages_cpu.get("pdf: write", 0)
+    total_cpu = statistics.median(cpu_totals)
     return {
         "case": case.name,
         "formats": ",".join(formats),
         "runs": runs,
         "total_s": round(total, 3),
-        "total_cpu_s": round(statistics.median(cpu_totals), 3),
+        "total_cpu_s": round(total_cpu, 3),
         "stages_s": {k: round(v, 4) for k, v in sorted(stages.items(), key=_stage_order)},
         "stages_cpu_s": {k: round(v, 4) for k, v in sorted(stages_cpu.items(), key=_stage_order)},
         "floors_s": {k: round(w, 4) for k, (w, _) in floors.items()},
         "floors_cpu_s": {k: round(c, 4) for k, (_, c) in floors.items()},
         "pdf_engine": pdf_engine(),
+        "between_stages_s": round(statistics.median(between), 4),
+        "between_stages_cpu_s": round(statistics.median(between_cpu), 4),
+        "ran_beside_s": {k: round(statistics.median(v), 4) for k, v in sorted(beside.items())},
         "everything_but_pdf_engine_share": round(1 - engine / total, 2),
+        "everything_but_pdf_engine_cpu_share": round(1 - engine_cpu / total_cpu, 2),
     }
 
 
@@ -475,6 +678,21 @@ def table(result: dict[str, Any]) -> str:
         lines.append(
             f"{label:<40} {seconds:>8.3f} {seconds / total:>6.0%} "
             f"{used:>8.3f} {used / cpu_total:>6.0%}"
+        )
+    if "between_stages_s" in result:
+        seconds, used = result["between_stages_s"], result["between_stages_cpu_s"]
+        lines.append(
+            f"{'(between the stages)':<40} {seconds:>8.3f} {seconds / total:>6.0%} "
+            f"{used:>8.3f} {used / cpu_total:>6.0%}"
+        )
+    for name, seconds in result.get("ran_beside_s", {}).items():
+        lines.append(
+            f"{name + ' ran beside other stages':<40} {seconds:>8.3f} (wall, not in the sum)"
+        )
+    if "everything_but_pdf_engine_cpu_share" in result:
+        lines.append(
+            f"everything but the PDF engine: {result['everything_but_pdf_engine_share']:.0%} "
+            f"of the wall, {result['everything_but_pdf_engine_cpu_share']:.0%} of the CPU"
         )
     lines.append(
         f"{'floor: the bare tool, same input, same run':<40} {'wall s':>8} {'':>6} {'CPU s':>8}"
