@@ -222,7 +222,8 @@ def render_case(
                 (i, DIAGRAMS), doing, functools.partial(render_diagrams, context, raster=raster)
             )
         for i, profile in enumerate(profiles):
-            steps.settle((i, CONTEXT))
+            if (i, CONTEXT) in steps.pending:  # its context failed: raised in its turn
+                steps.settle((i, CONTEXT))
             data = inputs[i]
             for k, renderer in enumerate(renderers):
                 at = (i, RENDERERS + k)
