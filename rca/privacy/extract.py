@@ -607,7 +607,8 @@ class _HtmlText(HTMLParser):
             elif name == "style":
                 self._add("attribute style", _CSS_AT_RULE.sub(" ", value))
             else:
-                self._add(_attr_category(name), value, _is_content_attribute(name))
+                category, patterns = _ATTR_GROUPS.get(name) or _attr_group(name)
+                self._add(category, value, patterns)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == self.raw_element:

@@ -127,8 +127,10 @@ _SIMPLE_OBJECT = re.compile(
         _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
     )
     + rb"\s+Tm\s*"
-    rb"(?:\((?P<string>(?:[^()\\]|\\.)*)\)\s*Tj"
-    rb"|\[(?P<strings>(?:\((?:[^()\\]|\\.)*\)|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])|\s)*)\]\s*TJ)\s*",
+    # Possessive: each piece has one reading, so backtracking would change nothing.
+    rb"(?:\((?P<string>(?:[^()\\]++|\\.)*+)\)\s*Tj"
+    rb"|\[(?P<strings>(?:\((?:[^()\\]++|\\.)*+\)|[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?![\d.])|\s++)*+)"
+    rb"\]\s*TJ)\s*",
     re.DOTALL,
 )
 # The whole of a text object as WeasyPrint writes one: a text matrix, a font
@@ -164,6 +166,7 @@ class ContentText:
         self.line = (0.0, 0.0)  # start of the current text line
         self.moved: tuple[float, float] | None = None  # where the next glyph goes
         self.x_end, self.y = 0.0, float("nan")  # end of the last glyph shown, its baseline
+        self._named: dict[int, tuple[Any, dict[str, Font]]] = {}  # see _font
 
     def page(self, page: Any) -> None:
         """A pypdf page's text."""
@@ -272,14 +275,12 @@ class ContentText:
         self.line = (float(match["e"]), float(match["f"]))
         self.moved = self.line
         if match["string"] is not None:
-            self._show([_literal(match["string"])])
+            self._show_items([_literal(match["string"])])
         else:
-            self._show(
+            self._show_items(
                 [
-                    [
-                        _literal(text) if not number else float(number)
-                        for text, number in _STRINGS.findall(match["strings"])
-                    ]
+                    _literal(text) if not number else float(number)
+                    for text, number in _STRINGS.findall(match["strings"])
                 ]
             )
 
@@ -364,6 +365,27 @@ class ContentText:
                 self.tight.append(text)
                 self.x_end += advance * unit
 
+    def _show_items(self, items: list[bytes | float]) -> None:
+        # _show for one flat array (or a string alone): the same steps, fewer calls.
+        font = self.font
+        if font is None:
+            raise NotSimple
+        unit = self.size * self.scale / 1000
+        self._move()
+        decode, text, tight, x = font.decode, self.text, self.tight, self.x_end
+        for value in items:
+            if isinstance(value, float):
+                x -= value * unit
+                if value < -200:
+                    text.append(" ")  # a gap wider than a fifth of an em reads as a space
+                    tight.append("")
+            else:
+                shown, advance = decode(value)
+                text.append(shown)
+                tight.append(shown)
+                x += advance * unit
+        self.x_end = x
+
     def _move(self) -> None:
         # Where the text matrix moved to: a line break, or a space, as a reader sees it.
         if self.moved is not None:
@@ -380,6 +402,17 @@ class ContentText:
         self.tight.append(tight)
 
     def _font(self, resources: Any, name: str) -> Font:
+        # A page names a few fonts thousands of times: each name is looked up once
+        # (the resources are held with their fonts, so their id is not reused).
+        held = self._named.get(id(resources))
+        if held is None or held[0] is not resources:
+            held = self._named[id(resources)] = (resources, {})
+        font = held[1].get(name)
+        if font is None:
+            font = held[1][name] = self._lookup(resources, name)
+        return font
+
+    def _lookup(self, resources: Any, name: str) -> Font:
         ref = resources.get("/Font", {}).get(name)
         if ref is None:
             raise NotSimple
@@ -407,12 +440,23 @@ def _literal(body: bytes) -> bytes:
     """A literal string's bytes: escapes decoded, a backslash at a line end joins lines."""
     if b"\\" not in body:
         return body
+    found = _LITERALS.get(body)
+    if found is not None:
+        return found
     # Split on escapes (odd places hold what follows each backslash) and decode
     # them all in one map: Typst escapes most glyph codes, so this runs per glyph.
     parts = _ESCAPE.split(body)
     escapes = parts[1::2]
     parts[1::2] = map(_UNESCAPED.get, escapes, escapes)  # unknown: the character itself
-    return b"".join(parts)
+    found = b"".join(parts)
+    if len(_LITERALS) >= 8192:
+        _LITERALS.clear()
+    _LITERALS[body] = found
+    return found
+
+
+# Strings decoded so far (a document shows the same words, glyph runs, many times).
+_LITERALS: dict[bytes, bytes] = {}
 
 
 # Every octal escape (1 to 3 digits), the named ones and line continuation, decoded ahead.
