@@ -41,6 +41,7 @@ class Unfamiliar(Exception):
 
 MAX_DEPTH = 64  # nested arrays and dictionaries a fast read follows
 MAX_STREAM = 64 << 20  # bytes a stream may decode to here (pypdf decides beyond)
+MAX_DECODED = 256 << 20  # bytes all of a document's streams may decode to here
 
 # pypdf ends a name or a keyword at whitespace or a delimiter (NameObject.delimiter_pattern).
 _ENDS = rb"(?![^\s()<>\[\]{}/%])"
@@ -106,14 +107,19 @@ def _unescape(match: re.Match[bytes]) -> bytes:
 class _Stream(StreamObject):
     """A stream whose data is decoded when first asked for (most never are)."""
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes, budget: list[int]) -> None:
         StreamObject.__init__(self)
         self._raw = raw
+        self._budget = budget  # bytes the document's streams may still decode to
         self._decoded: bytes | None = None
 
     def get_data(self) -> bytes:
         if self._decoded is None:
-            self._decoded = _decode(self, self._raw)
+            decoded = _decode(self, self._raw)
+            self._budget[0] -= len(decoded)
+            if self._budget[0] < 0:
+                raise Unfamiliar  # a decompression bomb, in many streams: pypdf's limits
+            self._decoded = decoded
         return self._decoded
 
 
@@ -155,6 +161,7 @@ class FastPdf:
         self._references: dict[bytes, IndirectObject] = {}
         self._numbers: dict[bytes, NumberObject | FloatObject] = {}
         self._strings: dict[bytes, Any] = {}
+        self._budget = [MAX_DECODED]
         tail = _TAIL.search(data, max(0, len(data) - 64))
         if tail is None:
             raise Unfamiliar
@@ -282,7 +289,7 @@ class FastPdf:
             end = _ENDSTREAM.match(data, start + length)
             if end is None:
                 raise Unfamiliar  # a wrong /Length: pypdf looks for endstream itself
-            body = _Stream(data[start : start + length])
+            body = _Stream(data[start : start + length], self._budget)
             dict.update(body, found)
             return body
         if _ENDOBJ.match(data, pos) is None:

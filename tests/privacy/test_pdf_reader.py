@@ -152,3 +152,25 @@ def test_an_encrypted_pdf_is_read_by_pypdf_and_fails_closed() -> None:
         FastPdf(out.getvalue())
     with pytest.raises(Unreadable, match="encrypted"):
         extract("x.pdf", out.getvalue())
+
+
+def test_streams_past_the_decoding_budget_are_read_by_pypdf(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Many streams that together decode past the fast reader's budget (a bomb
+    # spread thin): pypdf reads the file, with its own limits, and finds the text.
+    from rca.privacy import pdfobjects
+
+    body = b"Notes for %b" % EMAIL.encode()
+    objects = {
+        **_OBJECTS,
+        1: b"<</Type/Catalog/Pages 2 0 R/PieceInfo 5 0 R>>",
+        5: b"<</Length %d>>\nstream\n%b\nendstream" % (len(body), body),
+    }
+    data = _classic(objects)
+    stream = [c.text for c in _fast_pdf_chunks(data) if c.where == "PDF document, stream"]
+    assert stream == [body.decode()]
+    monkeypatch.setattr(pdfobjects, "MAX_DECODED", len(body) - 1)
+    with pytest.raises(Unfamiliar):
+        _fast_pdf_chunks(data)
+    assert [c.text for c in extract("x.pdf", data) if c.where == "PDF document, stream"] == stream
