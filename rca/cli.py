@@ -96,13 +96,23 @@ def _choose_pdf_engine(ctx: click.Context, param: click.Parameter, value: str | 
         set_pdf_engine(value)
 
 
-def _brief_engine(template_dirs: tuple[Path, ...], formats: Sequence[str]) -> None:
-    """Print PDF briefs with an engine that reads the organisation's style.css, saying so once."""
+def _brief_engine(
+    template_dirs: tuple[Path, ...], formats: Sequence[str], *, trends: bool = False
+) -> None:
+    """Print PDF briefs with an engine that reads the organisation's style.css, saying so once.
+
+    `trends`: the trends brief's rule (its stylesheets and Typst template folder).
+    """
     if "pdf" not in formats:
         return
     from rca.render.registry import stylesheet_engine, using_pdf_engine
 
-    engine, notice = stylesheet_engine(template_dirs)
+    if trends:
+        from rca.trends import brief
+
+        engine, notice = brief.stylesheet_engine(template_dirs)
+    else:
+        engine, notice = stylesheet_engine(template_dirs)
     if notice:
         click.echo(f"rca: note: {notice}", err=True)
     if engine:  # for this command only (workers inherit it through the environment)
@@ -697,7 +707,9 @@ TRENDS_FORMATS = ("pptx", "pdf", "html", "csv", "json")
     help="Outputs: pptx, pdf, html, csv, json (comma-separated or repeated); csv and json "
     "write every table.",
 )
+@_PDF_ENGINE
 @_TODAY
+@_TEMPLATES
 def trends(
     folder: Path | None,
     qa_path: Path | None,
@@ -707,6 +719,7 @@ def trends(
     out: Path,
     formats: tuple[str, ...],
     today: datetime | None,
+    template_dirs: tuple[Path, ...],
 ) -> None:
     """Trends across case reviews and QA assessments: a leadership deck, a brief, every table.
 
@@ -732,6 +745,7 @@ def trends(
     source = folder or Path(str(importlib.resources.files("rca.case_reviews")))
     if qa_path is None and (source / "qa").is_dir():
         qa_path = source / "qa"
+    _brief_engine(template_dirs, chosen, trends=True)
     try:
         scope = Scope(
             period=period,  # type: ignore[arg-type]  # click.Choice keeps it to the Literal's values
@@ -747,6 +761,7 @@ def trends(
         scope=scope,
         today=today.date() if today else date.today(),
         formats=tuple(dict.fromkeys(chosen)),
+        template_dirs=template_dirs,
     )
     for path in written:
         if path.suffix in (".pptx", ".pdf", ".html"):

@@ -126,7 +126,13 @@ def using_pdf_engine(name: str) -> Iterator[None]:
             os.environ[PDF_ENGINE_VARIABLE] = previous
 
 
-def stylesheet_engine(template_dirs: Sequence[Path]) -> tuple[str | None, str | None]:
+def stylesheet_engine(
+    template_dirs: Sequence[Path],
+    *,
+    stylesheets: Sequence[str] = ("briefs/style.css",),
+    typst_folder: str = "briefs/typst",
+    nouns: tuple[str, str] = ("brief", "briefs"),
+) -> tuple[str | None, str | None]:
     """(The engine to print with, a one-line notice) when an organisation's `briefs/style.css` is in play.
 
     The stylesheet styles the HTML brief and WeasyPrint's PDF; Typst prints by
@@ -135,27 +141,32 @@ def stylesheet_engine(template_dirs: Sequence[Path]) -> tuple[str | None, str | 
     engine was chosen, the PDF is printed by WeasyPrint, and the notice says so.
     A chosen engine is kept (Typst with a notice that the stylesheet does not
     reach it); an organisation with its own Typst template has styled both.
+    Another document (the trends brief) names its own `stylesheets` (relative
+    paths in a template folder), the folder of its Typst templates, and its
+    name in the notice (singular, plural).
     """
     css = next(
         (
-            Path(d) / "briefs" / "style.css"
+            Path(d) / name
             for d in template_dirs
-            if (Path(d) / "briefs" / "style.css").is_file()
+            for name in stylesheets
+            if (Path(d) / name).is_file()
         ),
         None,
     )
-    if css is None or any(any((Path(d) / "briefs" / "typst").glob("*.typ")) for d in template_dirs):
+    if css is None or any(any((Path(d) / typst_folder).glob("*.typ")) for d in template_dirs):
         return None, None
+    one, many = nouns
     chosen = os.environ.get(PDF_ENGINE_VARIABLE, "").strip().lower()
     if chosen == "weasyprint":
         return None, None
     if chosen:
         return None, (
-            f"{css} styles the HTML brief, not the {chosen} PDF, which keeps rca's look "
+            f"{css} styles the HTML {one}, not the {chosen} PDF, which keeps rca's look "
             "(--pdf-engine weasyprint prints with your stylesheet; docs/pdf-engines.md)"
         )
     return "weasyprint", (
-        f"{css} restyles the briefs: printing the PDF briefs with WeasyPrint, which reads it "
+        f"{css} restyles the {many}: printing the PDF {many} with WeasyPrint, which reads it "
         "(slower; --pdf-engine typst keeps Typst; docs/pdf-engines.md)"
     )
 

@@ -146,8 +146,11 @@ def check_root(root: Path) -> None:
             )
 
 
-def typst_input(html: str, data: RenderInput) -> dict[str, Any]:
-    """What the Typst template reads: the brief's tree, its diagrams, its running lines."""
+def typst_input(html: str, data: RenderInput, *, description: str | None = None) -> dict[str, Any]:
+    """What the Typst template reads: the brief's tree, its diagrams, its running lines.
+
+    `description` (the PDF's subject) defaults to a case brief's: audience, case, version.
+    """
     tree = html_tree(html)
     _label_sections(tree.body)
     context = data.context
@@ -156,13 +159,16 @@ def typst_input(html: str, data: RenderInput) -> dict[str, Any]:
         name: _span_text(tree.body, f"run-{name}")
         for name in ("case", "audience", "classification", "generated")
     }
-    return {
-        "title": tree.title or f"{meta['case_id']}: {meta['title']}",
-        "lang": tree.lang or "en",
-        "description": (
+    if description is None:
+        description = (
             f"{audience['title']}, case {meta['case_id']} v{meta['version']} "
             f"({meta['classification']})"
-        ),
+        )
+    return {
+        "title": tree.title
+        or (f"{meta['case_id']}: {meta['title']}" if "case_id" in meta else str(meta["title"])),
+        "lang": tree.lang or "en",
+        "description": description,
         "running": running,
         "draft": bool(meta.get("draft")),  # a DRAFT watermark on every page (rca.audit)
         "body": _with_images(tree.body),
