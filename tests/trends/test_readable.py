@@ -11,7 +11,7 @@ import io
 import re
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +23,7 @@ from pptx.util import Emu
 from pypdf import PdfReader
 from trends_helpers import CASES, TODAY, Rendered
 
+from rca.render.registry import PDF_ENGINES
 from rca.trends import charts
 from rca.trends.cases import ClockSummary
 from rca.trends.queries import Scope
@@ -405,10 +406,15 @@ def _headings_at_page_foot(path: Path, headings: list[str]) -> list[str]:
     return out
 
 
-def test_no_heading_is_left_at_the_foot_of_a_brief_page(rendered: Rendered) -> None:
+@pytest.mark.parametrize("engine", sorted(PDF_ENGINES))
+def test_no_heading_is_left_at_the_foot_of_a_brief_page(
+    engine: str, rendered: Rendered, trends_pdf: Callable[[str], bytes], tmp_path: Path
+) -> None:
     headings = re.findall(r"<h[23][^>]*>(.*?)</h[23]>", rendered.artifacts["trends.html"].decode())
     assert len(headings) > 10
-    assert _headings_at_page_foot(rendered.folder / "trends.pdf", headings) == []
+    path = tmp_path / "trends.pdf"
+    path.write_bytes(trends_pdf(engine))
+    assert _headings_at_page_foot(path, headings) == []
 
 
 def test_a_heading_at_the_foot_of_a_page_is_caught(tmp_path: Path) -> None:
