@@ -37,9 +37,10 @@ from pptx.opc.packuri import PackURI
 from pptx.opc.serialized import PackageWriter
 from pptx.oxml import oxml_parser, parse_xml
 from pptx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
+from pptx.oxml.shapes.graphfrm import CT_GraphicalObjectFrame
 from pptx.oxml.text import CT_RegularTextRun
 from pptx.parts.slide import NotesSlidePart
-from pptx.shapes.placeholder import NotesSlidePlaceholder
+from pptx.shapes.placeholder import NotesSlidePlaceholder, PlaceholderGraphicFrame
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.text.text import _Paragraph
 from pptx.util import Emu
@@ -303,6 +304,9 @@ class DeckBuilder:
     # shapes through XPath for every slide, a third of a deck's build).
     _clones: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     _notes: list[Any] | None = None
+    # Footer placeholders as the first slide got them, to copy: the same text and
+    # size on every slide but for the id and the slide number.
+    _footers: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ public API
 
@@ -510,11 +514,15 @@ class DeckBuilder:
         ox, oy = area.x, area.y
         # Shapes are made on the slide and moved into the group once: python-pptx
         # recalculates a group's extents on every shape added to it (quadratic).
+        # Nothing but these shapes takes an id meanwhile, so each new id is the
+        # last one plus one, as python-pptx's search of the whole slide finds it.
+        slide.shapes.turbo_add_enabled = True
         made = [_link(slide, link, ox, oy) for link in drawing.links]
         made += [self._node(slide, node, ox, oy) for node in drawing.nodes]
+        slide.shapes.turbo_add_enabled = False
         for shape in made:
             group._element.append(shape._element)
-        group._element.recalculate_extents()
+        _fit_group(group._element, [shape._element for shape in made])
         if caption:
             h = _emu(self._caption_height(caption, area))
             box = Box(area.x, area.y + area.h - h, area.w, h)
@@ -689,6 +697,16 @@ class DeckBuilder:
         found = {kind: (idx, box, sz) for kind, idx, box, sz in info.footers}
         tree = slide.shapes._spTree
         for kind, text in texts.items():
+            number = kind == PP_PLACEHOLDER.SLIDE_NUMBER
+            key = (kind, found.get(kind), self.style, self.face, None if number else text)
+            made = self._footers.get(key)
+            if made is not None:
+                sp = copy.deepcopy(made)
+                sp.find(_CNVPR).set("id", str(_next_id(tree)))
+                if number:
+                    sp.find(_FIELD_TEXT).text = text
+                tree.append(sp)
+                continue
             if kind in found:
                 idx, box, sz = found[kind]
                 ph_type = "ftr" if kind == PP_PLACEHOLDER.FOOTER else "sldNum"
@@ -720,6 +738,8 @@ class DeckBuilder:
             _para_format(p, self.style, self.style.footer, 0, None, False, align)
             if kind == PP_PLACEHOLDER.SLIDE_NUMBER:
                 _slide_number_field(p, text, self.style.footer, self.face, tag)
+                if kind in found:
+                    self._footers[key] = copy.deepcopy(shape._element)
                 continue
             width_pt = (box.w_pt - 2 * self.style.inset_x) * self.style.fit
             line = _truncate(
@@ -731,6 +751,8 @@ class DeckBuilder:
             )[0]
             for span in line:
                 _run(p, span, self.style.footer, self.face, tag=tag)
+            if kind in found:
+                self._footers[key] = copy.deepcopy(shape._element)
 
     # ------------------------------------------------------------------ titles
 
@@ -970,53 +992,59 @@ class DeckBuilder:
         use_holder: bool = True,
     ) -> int:
         holder = _placeholder(slide, 1) if use_holder else None
-        n_rows, n_cols = len(page) + 1, len(widths)
+        n_cols = len(widths)
+        frame: Any
         if holder is not None and hasattr(holder, "insert_table"):
-            frame = holder.insert_table(n_rows, n_cols)
-            frame.left, frame.top, frame.width = box.x, box.y, box.w
+            # `holder.insert_table`, placed at `box` at once: python-pptx would first
+            # look the placeholder's position up through the layout, only to be moved.
+            element = CT_GraphicalObjectFrame.new_table_graphicFrame(
+                holder.shape_id, holder.name, 1, n_cols, box.x, box.y, box.w, 370840
+            )
+            holder._replace_placeholder_with(element)
+            frame = PlaceholderGraphicFrame(element, slide.shapes)
         else:
             if holder is not None:
                 _remove_placeholder(slide, 1)
-            frame = slide.shapes.add_table(n_rows, n_cols, *_emus(box))
+            frame = slide.shapes.add_table(1, n_cols, *_emus(box))
         frame.name = "Table"
         table = frame.table
         table.first_row = True
         table.horz_banding = False
         for i, w in enumerate(widths):
             table.columns[i].width = w
+        # The rows are built here, not through python-pptx's cell API (its xmlchemy
+        # lookups cost a tenth of a millisecond a cell): the same elements, copied
+        # from templates made once.
+        tbl = table._tbl
+        for tr in tbl.findall(_TR):
+            tbl.remove(tr)
         total = 0
         for r, cells in enumerate([head, *(self._measure_row(row, widths, size) for row in page)]):
             height = _emu(_row_height(cells, size, self.style))
             total += height
-            table.rows[r]._tr.h = height  # the frame's height is set once, below
             fill = "accent1" if r == 0 else ("bg2" if r % 2 == 0 else "bg1")
-            for c, measured in enumerate(cells):
-                tcell = table.cell(r, c)
-                tcpr = tcell._tc.get_or_add_tcPr()
-                for side in ("marL", "marR"):
-                    tcpr.set(side, str(_emu(self.style.cell_x)))
-                for side in ("marT", "marB"):
-                    tcpr.set(side, str(_emu(self.style.cell_y)))
-                tcpr.set("anchor", "t")
-                solid = _sub(tcpr, "a:solidFill")
-                _sub(solid, "a:schemeClr", val=fill)
-                body = tcell._tc.txBody
-                for p_el in list(body.findall(qn("a:p")))[1:]:
-                    body.remove(p_el)
-                tf = tcell.text_frame
-                if (
-                    not measured
-                ):  # a cell with nothing left after a split: still an exact line pitch
-                    _para_format(tf.paragraphs[0], self.style, size, 0, None, False, "l")
-                for i, m in enumerate(measured):
-                    p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-                    _para_format(
-                        p, self.style, m.size, m.para.space_before, None, False, m.para.align
-                    )
-                    for span in m.para.spans:
-                        _run(p, span, m.size, self.face, tag=span.tag)
+            tr = _sub(tbl, "a:tr", h=str(height))
+            for measured in cells:
+                tr.append(self._cell(measured, size, fill))
         frame.height = total
         return total
+
+    def _cell(self, measured: Sequence[_Measured], size: float, fill: str) -> Any:
+        """One `a:tc`, as python-pptx's new cell with our margins, fill and paragraphs."""
+        style = self.style
+        tc = copy.deepcopy(_cell_template(_emu(style.cell_x), _emu(style.cell_y), fill))
+        body = tc[0]
+        if not measured:  # a cell with nothing left after a split: still an exact line pitch
+            body.append(_paragraph(style.bullet_indent, size, 0, None, False, "l"))
+        for m in measured:
+            p = _paragraph(
+                style.bullet_indent, m.size, m.para.space_before, None, False, m.para.align
+            )
+            for span in m.para.spans:
+                if span.text:
+                    p.append(_run_element(span, m.size, self.face, span.tag))
+            body.append(p)
+        return tc
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1158,11 +1186,37 @@ def _regroup(lines: Sequence[tuple[_Measured, Line]]) -> tuple[Para, ...]:
     return tuple(replace(m.para, spans=_join(ls), space_before=0) for m, ls in out)
 
 
+_XFRM = f"{qn('p:spPr')}/{qn('a:xfrm')}"
+
+
+def _fit_group(group: Any, members: Sequence[Any]) -> None:
+    """The group's extents around its members: python-pptx's `recalculate_extents`, read directly."""
+    boxes = []
+    for member in members:
+        xfrm = member.find(_XFRM)
+        off, ext = xfrm.find(qn("a:off")), xfrm.find(qn("a:ext"))
+        x, y = int(off.get("x")), int(off.get("y"))
+        boxes.append((x, y, x + int(ext.get("cx")), y + int(ext.get("cy"))))
+    if not boxes:
+        boxes = [(0, 0, 0, 0)]
+    x, y = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    cx, cy = max(b[2] for b in boxes) - x, max(b[3] for b in boxes) - y
+    xfrm = group.find(f"{qn('p:grpSpPr')}/{qn('a:xfrm')}")
+    for tag, a, b in (("a:off", "x", "y"), ("a:chOff", "x", "y")):
+        xfrm.find(qn(tag)).set(a, str(x))
+        xfrm.find(qn(tag)).set(b, str(y))
+    for tag in ("a:ext", "a:chExt"):
+        xfrm.find(qn(tag)).set("cx", str(cx))
+        xfrm.find(qn(tag)).set("cy", str(cy))
+
+
 def _next_id(tree: Any) -> int:
     return max((int(e.get("id", "0")) for e in tree.iter(qn("p:cNvPr"))), default=1) + 1
 
 
 _PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+_CNVPR = f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}"
+_FIELD_TEXT = f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:fld')}/{qn('a:t')}"
 
 
 def _placeholder(slide: Any, idx: int) -> Any:
@@ -1322,6 +1376,52 @@ def _ppr_children(line: float, space_before: float, bullet: str | None) -> Any:
     return ppr
 
 
+_TR = qn("a:tr")
+
+
+@lru_cache(maxsize=64)
+def _cell_template(margin_x: int, margin_y: int, fill: str) -> Any:
+    """An empty table cell (text body, margins, fill) to copy: what `_add_table` writes in each."""
+    tc = _element("a:tc")
+    body = _sub(tc, "a:txBody")
+    _sub(body, "a:bodyPr")
+    _sub(body, "a:lstStyle")
+    x, y = str(margin_x), str(margin_y)
+    tcpr = _sub(tc, "a:tcPr", marL=x, marR=x, marT=y, marB=y, anchor="t")
+    _sub(_sub(tcpr, "a:solidFill"), "a:schemeClr", val=fill)
+    return tc
+
+
+def _paragraph(
+    bullet_indent: float,
+    size: float,
+    space_before: float,
+    bullet: str | None,
+    hanging: bool,
+    align: str,
+) -> Any:
+    """A new `a:p` formatted as `_para_format` formats an empty one."""
+    return copy.deepcopy(
+        _paragraph_template(bullet_indent, size, space_before, bullet, hanging, align)
+    )
+
+
+@lru_cache(maxsize=512)
+def _paragraph_template(
+    bullet_indent: float,
+    size: float,
+    space_before: float,
+    bullet: str | None,
+    hanging: bool,
+    align: str,
+) -> Any:
+    p = _element("a:p")
+    indent = _emu(bullet_indent) if (bullet or hanging) else 0
+    ppr = _sub(p, "a:pPr", marL=str(indent), indent=str(-indent if bullet else 0), algn=align)
+    ppr.extend(copy.deepcopy(_ppr_children(line_height(size), space_before, bullet)))
+    return p
+
+
 def _rpr(parent: Any, size: float, bold: bool, face: Typeface, tag: str | None) -> None:
     parent.set("lang", "en-US")
     parent.set("sz", str(round(size * 100)))
@@ -1348,15 +1448,28 @@ def _run(p: _Paragraph, span: Span, size: float, face: Typeface, *, tag: str | N
     """`<a:r><a:rPr/><a:t/></a:r>` as python-pptx's `add_run` and `text` make it, built directly."""
     if not span.text:
         return
-    r = _element("a:r")
-    _rpr(_sub(r, "a:rPr"), size, span.bold, face, tag)
-    # python-pptx's own escaping of control characters; the text is never parsed as XML.
-    _sub(r, "a:t").text = CT_RegularTextRun._escape_ctrl_chars(xml_safe(span.text))
+    r = _run_element(span, size, face, tag)
     end = p._p.find(_END_PARA)
     if end is None:
         p._p.append(r)
     else:
         end.addprevious(r)
+
+
+def _run_element(span: Span, size: float, face: Typeface, tag: str | None) -> Any:
+    """A new `a:r` holding the span's text (python-pptx's escaping; the text is never parsed)."""
+    r = copy.deepcopy(_run_template(size, span.bold, face.name, tag))
+    r[1].text = CT_RegularTextRun._escape_ctrl_chars(xml_safe(span.text))
+    return r
+
+
+@lru_cache(maxsize=512)
+def _run_template(size: float, bold: bool, face: str, tag: str | None) -> Any:
+    r = _element("a:r")
+    rpr = _sub(r, "a:rPr", lang="en-US", sz=str(round(size * 100)), b="1" if bold else "0")
+    rpr.extend(copy.deepcopy(_rpr_children(tag, face)))
+    _sub(r, "a:t")
+    return r
 
 
 def _slide_number_field(
