@@ -228,11 +228,12 @@ def _sanitised(root: ET.Element, *, title: str, alt: str, scope: str) -> Markup:
         k: v for k, v in _safe_attributes(root, scope).items() if k not in ("role", "aria-label")
     }
     head = f"<title>{escape(title)}</title>" + (f"<desc>{escape(alt)}</desc>" if alt else "")
-    body = "".join(_children(root, scope, skip_titles=True))
-    opening = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
+    body: list[str] = []
+    _write_children(root, scope, body, skip_titles=True)
+    opening = "".join(f" {k}={_quoted(v)}" for k, v in attrs.items())
     return Markup(
         f'<svg xmlns="{SVG_NS}" role="img" aria-label={quoteattr(alt or title)}{opening}>'
-        f"{head}{body}</svg>"
+        f"{head}{''.join(body)}</svg>"
     )
 
 
@@ -240,45 +241,86 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _children(element: ET.Element, scope: str, *, skip_titles: bool = False) -> list[str]:
-    out = [escape(element.text)] if element.text and _local(element.tag) != "svg" else []
+# A diagram has thousands of elements and attributes in a small vocabulary: each
+# tag's and attribute name's verdict is worked out once, and values and text
+# are only run through the slow checks when they hold a character that matters.
+@functools.lru_cache(maxsize=1024)
+def _element_name(tag: object) -> str:
+    """The SVG element name a parsed tag stands for; "" for comments and other vocabularies."""
+    text = tag if isinstance(tag, str) else ""
+    return _local(text) if not text.startswith("{") or text.startswith("{" + SVG_NS + "}") else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _attribute_name(key: str) -> str | None:
+    """The name an attribute keeps in the output, or None when it is dropped whatever its value."""
+    if key.startswith("{"):
+        if not key.startswith("{" + XML_NS + "}"):
+            return None  # xlink:href and every other namespaced attribute
+        key = "xml:" + _local(key)
+    lowered = key.lower()
+    if (
+        not _ATTR_NAME.fullmatch(key)
+        or lowered.startswith("on")
+        or lowered.endswith("href")
+        # class: the page's stylesheet must not restyle a diagram by accident.
+        or lowered in ("xmlns", "src", "class")
+        or lowered.startswith("xmlns:")
+    ):
+        return None
+    return key
+
+
+# Every entry of _BAD_VALUES holds one of these; lower() never makes one of them.
+_MAYBE_BAD = re.compile(r"[(:@\\]")
+_MARKUP = re.compile(r"[&<>]")
+_QUOTING = re.compile("[&<>\"'\n\r\t]")
+
+
+def _text(data: str) -> str:
+    """`escape(data)`, without its three replacements when there is nothing to replace."""
+    return escape(data) if _MARKUP.search(data) else data
+
+
+def _quoted(value: str) -> str:
+    """`quoteattr(value)`, without its replacements when there is nothing to replace."""
+    return quoteattr(value) if _QUOTING.search(value) else f'"{value}"'
+
+
+def _write_children(
+    element: ET.Element, scope: str, out: list[str], *, skip_titles: bool = False
+) -> None:
+    """Append the sanitised markup of `element`'s children (and their tails) to `out`."""
     for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        # Elements from another vocabulary (XHTML, MathML...) are dropped.
-        name = _local(tag) if not tag.startswith("{") or tag.startswith("{" + SVG_NS + "}") else ""
+        name = _element_name(child.tag)
         if name in SVG_UNWRAP:
-            out += _children(child, scope)
+            if child.text:
+                out.append(_text(child.text))
+            _write_children(child, scope, out)
         elif name in SVG_ELEMENTS and not (skip_titles and name in ("title", "desc")):
-            attrs = "".join(
-                f" {k}={quoteattr(v)}" for k, v in _safe_attributes(child, scope).items()
-            )
-            out.append(f"<{name}{attrs}>{''.join(_children(child, scope))}</{name}>")
+            attrs = "".join(f" {k}={_quoted(v)}" for k, v in _safe_attributes(child, scope).items())
+            out.append(f"<{name}{attrs}>")
+            if child.text and name != "svg":
+                out.append(_text(child.text))
+            _write_children(child, scope, out)
+            out.append(f"</{name}>")
         if child.tail:
-            out.append(escape(child.tail))
-    return out
+            out.append(_text(child.tail))
 
 
 def _safe_attributes(element: ET.Element, scope: str) -> dict[str, str]:
     out = {}
     for key, value in element.attrib.items():
-        if key.startswith("{"):
-            if not key.startswith("{" + XML_NS + "}"):
-                continue  # xlink:href and every other namespaced attribute
-            key = "xml:" + _local(key)
-        lowered = key.lower()
-        if (
-            not _ATTR_NAME.fullmatch(key)
-            or lowered.startswith("on")
-            or lowered.endswith("href")
-            # class: the page's stylesheet must not restyle a diagram by accident.
-            or lowered in ("xmlns", "src", "class")
-            or lowered.startswith("xmlns:")
-        ):
+        name = _attribute_name(key)
+        if name is None:
             continue
-        text = _LOCAL_URL.sub("", value.lower())
-        if any(bad in text for bad in _BAD_VALUES):
-            continue
-        if key == "id":
+        if _MAYBE_BAD.search(value):
+            text = _LOCAL_URL.sub("", value.lower())
+            if any(bad in text for bad in _BAD_VALUES):
+                continue
+        if name == "id":
             value = f"{scope}-{value}"
-        out[key] = _LOCAL_URL.sub(lambda m: f"url(#{scope}-{m[1]})", value)
+        if "(" in value:
+            value = _LOCAL_URL.sub(lambda m: f"url(#{scope}-{m[1]})", value)
+        out[name] = value
     return out

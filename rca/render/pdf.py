@@ -37,10 +37,11 @@ class PdfRenderer:
     def __init__(self) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        from rca.render import svg_text
+        from rca.render import html_tokens, svg_text
 
         self._fonts = FontConfiguration()
         svg_text.install()  # diagram text as one run a <text>, not letter by letter
+        html_tokens.install()  # the HTML parser's pattern cache, keyed as meant
 
     def render(self, data: RenderInput) -> bytes:
         """Lay out the HTML brief and write the PDF."""
