@@ -19,8 +19,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import itertools
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -37,9 +38,12 @@ from pptx.opc.packuri import PackURI
 from pptx.opc.serialized import PackageWriter
 from pptx.oxml import oxml_parser, parse_xml
 from pptx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
+from pptx.oxml.shapes.autoshape import CT_Shape
+from pptx.oxml.shapes.connector import CT_Connector
 from pptx.oxml.shapes.graphfrm import CT_GraphicalObjectFrame
 from pptx.oxml.text import CT_RegularTextRun
 from pptx.parts.slide import NotesSlidePart
+from pptx.shapes.autoshape import AutoShapeType, Shape
 from pptx.shapes.placeholder import NotesSlidePlaceholder, PlaceholderGraphicFrame
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.text.text import _Paragraph
@@ -512,17 +516,14 @@ class DeckBuilder:
         group.name = xml_safe(title)[:120]
         group._element.nvGrpSpPr.cNvPr.set("descr", xml_safe(drawing.alt))
         ox, oy = area.x, area.y
-        # Shapes are made on the slide and moved into the group once: python-pptx
-        # recalculates a group's extents on every shape added to it (quadratic).
-        # Nothing but these shapes takes an id meanwhile, so each new id is the
-        # last one plus one, as python-pptx's search of the whole slide finds it.
-        slide.shapes.turbo_add_enabled = True
-        made = [_link(slide, link, ox, oy) for link in drawing.links]
-        made += [self._node(slide, node, ox, oy) for node in drawing.nodes]
-        slide.shapes.turbo_add_enabled = False
-        for shape in made:
-            group._element.append(shape._element)
-        _fit_group(group._element, [shape._element for shape in made])
+        # The shapes go straight into the group, made from templates: python-pptx
+        # would add each to the slide (searching the whole slide for the next id,
+        # wrapping it in a proxy) and recalculate the group's extents each time.
+        # Their ids are the next ones python-pptx's search would give, in order.
+        ids = itertools.count(slide.shapes._spTree.max_shape_id + 1)
+        made = [_link(group._element, link, ox, oy, ids) for link in drawing.links]
+        made += [self._node(slide, group._element, node, ox, oy, ids) for node in drawing.nodes]
+        _fit_group(group._element, made)
         if caption:
             h = _emu(self._caption_height(caption, area))
             box = Box(area.x, area.y + area.h - h, area.w, h)
@@ -532,20 +533,21 @@ class DeckBuilder:
             self._write_frame(shape.text_frame, [m], anchor="b")
         self._finish(slide, info, notes)
 
-    def _node(self, slide: Any, node: Node, ox: int, oy: int) -> Any:
-        kind = _SHAPES[node.shape]
-        shape = slide.shapes.add_shape(
-            kind,
-            Emu(ox + _emu(node.x)),
-            Emu(oy + _emu(node.y)),
-            Emu(_emu(node.w)),
-            Emu(_emu(node.h)),
+    def _node(
+        self, slide: Any, group: Any, node: Node, ox: int, oy: int, ids: Iterator[int]
+    ) -> Any:
+        """A node of a slide diagram, added to `group`: what `add_shape` makes, restyled."""
+        sp = _placed(
+            _shape_template(_SHAPES[node.shape]),
+            next(ids),
+            xml_safe(node.name)[:120],
+            ox + _emu(node.x),
+            oy + _emu(node.y),
+            _emu(node.w),
+            _emu(node.h),
         )
-        shape.name = xml_safe(node.name)[:120]
-        sp_pr = shape._element.spPr
-        for child in list(sp_pr):
-            if child.tag not in (qn("a:xfrm"), qn("a:prstGeom")):
-                sp_pr.remove(child)
+        group.append(sp)
+        sp_pr = sp.spPr
         if node.shape == "round":
             geom = sp_pr.find(qn("a:prstGeom"))
             av = geom.find(qn("a:avLst"))
@@ -557,11 +559,8 @@ class DeckBuilder:
         _fill(line, node.line)
         if node.dashed:
             _sub(line, "a:prstDash", val="dash")
-        style = shape._element.find(qn("p:style"))
-        if style is not None:
-            shape._element.remove(style)
         if not node.texts:
-            return shape
+            return sp
         measured = [
             self._measure_para(
                 Para(t.spans, size=t.size, space_before=0, align=t.align),
@@ -571,8 +570,9 @@ class DeckBuilder:
             )
             for t in node.texts
         ]
-        self._write_frame(shape.text_frame, measured, anchor=node.anchor, inset_x=DRAWING_INSET)
-        return shape
+        frame = Shape(sp, slide.shapes).text_frame
+        self._write_frame(frame, measured, anchor=node.anchor, inset_x=DRAWING_INSET)
+        return sp
 
     def has_diagram(self, name: str) -> bool:
         """Whether the diagram was supplied."""
@@ -1283,27 +1283,61 @@ def _fill(parent: Any, tag: str) -> None:
             _sub(colour, "a:lumOff", val=str(off))
 
 
-def _link(slide: Any, link: Link, ox: int, oy: int) -> Any:
-    """A straight connector (arrow head at its end when asked) in theme colours."""
-    shape = slide.shapes.add_connector(
-        MSO_CONNECTOR.STRAIGHT,
-        Emu(ox + _emu(link.x1)),
-        Emu(oy + _emu(link.y1)),
-        Emu(ox + _emu(link.x2)),
-        Emu(oy + _emu(link.y2)),
+def _link(group: Any, link: Link, ox: int, oy: int, ids: Iterator[int]) -> Any:
+    """A straight connector (arrow head at its end when asked) in theme colours, added to `group`.
+
+    What python-pptx's `add_connector` makes from its begin and end points, restyled.
+    """
+    bx, by = ox + _emu(link.x1), oy + _emu(link.y1)
+    ex, ey = ox + _emu(link.x2), oy + _emu(link.y2)
+    cxn = _placed(
+        _connector_template(bx > ex, by > ey),
+        next(ids),
+        "Link",
+        min(bx, ex),
+        min(by, ey),
+        abs(ex - bx),
+        abs(ey - by),
     )
-    shape.name = "Link"
-    sp_pr = shape._element.spPr
-    line = _sub(sp_pr, "a:ln", w=str(_emu(link.width)))
+    group.append(cxn)
+    line = _sub(cxn.spPr, "a:ln", w=str(_emu(link.width)))
     _fill(line, link.color)
     if link.dashed:
         _sub(line, "a:prstDash", val="dash")
     if link.arrow:
         _sub(line, "a:tailEnd", type="triangle", w="med", len="med")
-    style = shape._element.find(qn("p:style"))
-    if style is not None:
-        shape._element.remove(style)
-    return shape
+    return cxn
+
+
+@lru_cache(maxsize=16)
+def _shape_template(kind: MSO_SHAPE) -> Any:
+    """python-pptx's new auto shape of this kind, without the theme's shape style."""
+    sp = CT_Shape.new_autoshape_sp(0, "", AutoShapeType(kind).prst, 0, 0, 0, 0)
+    sp.remove(sp.find(qn("p:style")))  # its outline and shadow
+    return sp
+
+
+@lru_cache(maxsize=4)
+def _connector_template(flip_h: bool, flip_v: bool) -> Any:
+    """python-pptx's new straight connector, without the theme's shape style."""
+    prst = MSO_CONNECTOR.to_xml(MSO_CONNECTOR.STRAIGHT)
+    cxn = CT_Connector.new_cxnSp(0, "", prst, 0, 0, 0, 0, flip_h, flip_v)
+    cxn.remove(cxn.find(qn("p:style")))
+    return cxn
+
+
+def _placed(template: Any, shape_id: int, name: str, x: int, y: int, cx: int, cy: int) -> Any:
+    """A copy of a shape template with its id, name, position and size."""
+    element = copy.deepcopy(template)
+    names = element[0][0]  # p:nvSpPr or p:nvCxnSpPr, then p:cNvPr
+    names.set("id", str(shape_id))
+    names.set("name", name)
+    off, ext = element.find(_XFRM)
+    off.set("x", str(x))
+    off.set("y", str(y))
+    ext.set("cx", str(cx))
+    ext.set("cy", str(cy))
+    return element
 
 
 @cache
