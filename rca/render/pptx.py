@@ -284,6 +284,7 @@ class _LayoutInfo:
     areas: dict[int, Box]  # placeholder idx -> box
     title: Box | None
     footers: tuple[tuple[PP_PLACEHOLDER, int, Box, str], ...]  # (type, idx, box, sz)
+    key: bytes = b""  # the digest of the layout's and its master's XML
 
 
 # --------------------------------------------------------------------------- builder
@@ -303,11 +304,10 @@ class DeckBuilder:
     appendix: list[Any] = field(default_factory=list)
     _layouts: dict[str, _LayoutInfo] = field(default_factory=dict)
     _rows: dict[tuple[Any, ...], _Cells] = field(default_factory=dict)  # measured table rows
-    # A new slide's placeholders per layout, and a new notes page, as python-pptx made
-    # them the first time: later slides get copies (its own cloning walks the layout's
-    # shapes through XPath for every slide, a third of a deck's build).
-    _clones: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-    _notes: list[Any] | None = None
+    # A new notes page as python-pptx makes it (and its placeholder's index), to copy,
+    # and the number of the last one made (see `_notes_frame`).
+    _notes: tuple[Any, int | None] | None = None
+    _notes_number: int = 0
     # Footer placeholders as the first slide got them, to copy: the same text and
     # size on every slide but for the id and the slide number.
     _footers: dict[tuple[Any, ...], Any] = field(default_factory=dict)
@@ -594,7 +594,8 @@ class DeckBuilder:
     def _layout(self, name: str) -> _LayoutInfo:
         if name not in self._layouts:
             layout = get_layout(self.prs, name)
-            self._layouts[name] = _LayoutInfo(layout, *_layout_boxes(layout))
+            key = _layout_key(layout)
+            self._layouts[name] = _LayoutInfo(layout, *_layout_boxes(layout, key), key=key)
         return self._layouts[name]
 
     def _area(self, info: _LayoutInfo, idx: int) -> Box:
@@ -613,16 +614,18 @@ class DeckBuilder:
         return box
 
     def _slide(self, info: _LayoutInfo) -> Any:
-        key = id(info.layout)
-        if key not in self._clones:
+        clones = _CLONES.get(info.key)
+        if clones is None:
             slide = self.prs.slides.add_slide(info.layout)
             tree = slide.shapes._spTree
-            self._clones[key] = tuple(copy.deepcopy(sp) for sp in tree.iterchildren(qn("p:sp")))
+            if len(_CLONES) >= 64:  # a process that sees many masters keeps few
+                _CLONES.clear()
+            _CLONES[info.key] = tuple(copy.deepcopy(sp) for sp in tree.iterchildren(qn("p:sp")))
             return slide
         # What `slides.add_slide` does, with the placeholders copied instead of cloned.
         rid, slide = self.prs.part.add_slide(info.layout)
         tree = slide.shapes._spTree
-        for sp in self._clones[key]:
+        for sp in clones:
             tree.append(copy.deepcopy(sp))
         self.prs.slides._sldIdLst.add_sldId(rid)
         return slide
@@ -630,16 +633,25 @@ class DeckBuilder:
     def _notes_frame(self, slide: Any) -> Any:
         """The text frame of a new notes page for `slide` (python-pptx's `notes_slide`, copied)."""
         if self._notes is None:
-            notes = slide.notes_slide
-            holder = notes.notes_placeholder
-            tree = notes.shapes._spTree
-            at = None if holder is None else list(tree).index(holder._element)
-            self._notes = [copy.deepcopy(notes.part._element), notes.part.partname.idx, at]
-            return notes.notes_text_frame
+            master = self.prs.part.notes_master_part  # python-pptx makes one if the deck has none
+            key = hashlib.sha256(etree.tostring(master._element)).digest()
+            made = _NOTES.get(key)
+            if made is None:
+                notes = slide.notes_slide
+                holder = notes.notes_placeholder
+                tree = notes.shapes._spTree
+                at = None if holder is None else list(tree).index(holder._element)
+                if len(_NOTES) >= 64:  # a process that sees many masters keeps few
+                    _NOTES.clear()
+                self._notes = _NOTES[key] = (copy.deepcopy(notes.part._element), at)
+                self._notes_number = notes.part.partname.idx
+                return notes.notes_text_frame
+            self._notes = made
+            self._notes_number = self.prs.part.package.next_partname(_NOTES_PAGE).idx - 1
         # The name python-pptx would give it: the next number (no page is ever removed).
-        self._notes[1] += 1
-        template, number, at = self._notes
-        partname = PackURI(f"/ppt/notesSlides/notesSlide{number}.xml")
+        self._notes_number += 1
+        template, at = self._notes
+        partname = PackURI(_NOTES_PAGE % self._notes_number)
         slide_part = slide.part
         part = NotesSlidePart(
             partname, CT.PML_NOTES_SLIDE, slide_part.package, copy.deepcopy(template)
@@ -667,10 +679,16 @@ class DeckBuilder:
                 tree.remove(sp)  # an empty placeholder shows "Click to add text" when edited
         frame = self._notes_frame(slide)
         assert frame is not None
-        lines = [xml_safe(line) for line in notes.strip().split("\n")]
-        frame.text = lines[0]
-        for line in lines[1:]:
-            frame.add_paragraph().text = line
+        # What `frame.text = ...` makes of each line (xml_safe leaves no vertical tab
+        # for python-pptx to turn into a line break), one paragraph a line.
+        body = frame._txBody
+        for p in body.findall(_PARA):
+            body.remove(p)
+        for line in notes.strip().split("\n"):
+            p = _sub(body, "a:p")
+            text = xml_safe(line)
+            if text:
+                _sub(_sub(p, "a:r"), "a:t").text = CT_RegularTextRun._escape_ctrl_chars(text)
 
     def _draft_stamp(self, slide: Any) -> None:
         """'DRAFT, not approved' in the top-right corner, above the title: on every slide."""
@@ -1057,11 +1075,24 @@ _Boxes = tuple[dict[int, Box], Box | None, tuple[tuple[PP_PLACEHOLDER, int, Box,
 _BOXES: dict[bytes, _Boxes] = {}
 
 
-def _layout_boxes(layout: Any) -> _Boxes:
-    """Content areas by placeholder idx, the title's box, and the footers (type, idx, box, sz)."""
+# A new slide's placeholders, by the same key, as python-pptx cloned them for the
+# first slide of the layout: later slides (of any deck on that master) get copies.
+# Its own cloning looks each placeholder of the layout up through XPath.
+_CLONES: dict[bytes, tuple[Any, ...]] = {}
+# A new notes page and its placeholder's index, by the notes master's XML, likewise.
+_NOTES: dict[bytes, tuple[Any, int | None]] = {}
+_NOTES_PAGE = "/ppt/notesSlides/notesSlide%d.xml"
+
+
+def _layout_key(layout: Any) -> bytes:
+    """The digest of a layout's and its master's XML: what its boxes and clones depend on."""
     digest = hashlib.sha256(etree.tostring(layout._element))
     digest.update(etree.tostring(layout.slide_master._element))
-    key = digest.digest()
+    return digest.digest()
+
+
+def _layout_boxes(layout: Any, key: bytes) -> _Boxes:
+    """Content areas by placeholder idx, the title's box, and the footers (type, idx, box, sz)."""
     if key not in _BOXES:
         areas: dict[int, Box] = {}
         title: Box | None = None
@@ -1476,6 +1507,7 @@ def _rpr_children(tag: str | None, face: str) -> Any:
 
 
 _END_PARA = qn("a:endParaRPr")
+_PARA = qn("a:p")
 
 
 def _run(p: _Paragraph, span: Span, size: float, face: Typeface, *, tag: str | None) -> None:
