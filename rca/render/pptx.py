@@ -304,6 +304,7 @@ class DeckBuilder:
     appendix: list[Any] = field(default_factory=list)
     _layouts: dict[str, _LayoutInfo] = field(default_factory=dict)
     _rows: dict[tuple[Any, ...], _Cells] = field(default_factory=dict)  # measured table rows
+    _rows_seen: dict[tuple[Any, ...], tuple[Row, Style, _Cells]] = field(default_factory=dict)
     # A new notes page as python-pptx makes it (and its placeholder's index), to copy,
     # and the number of the last one made (see `_notes_frame`).
     _notes: tuple[Any, int | None] | None = None
@@ -881,25 +882,37 @@ class DeckBuilder:
         inset_x: float | None = None,
     ) -> None:
         _frame_setup(frame, self.style, anchor, inset_x)
+        body = frame._txBody
         for i, m in enumerate(measured):
-            p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            _para_format(
-                p,
-                self.style,
-                m.size,
-                m.para.space_before,
-                m.para.bullet,
-                m.para.hanging,
-                m.para.align,
-            )
-            for span in m.para.spans:
-                _run(
-                    p,
-                    span,
-                    m.size,
-                    self.face,
-                    tag=None if inherit_color and not span.tag else span.tag,
+            para = m.para
+            if i == 0:  # the frame's own first paragraph (it may carry the layout's pPr)
+                p = frame.paragraphs[0]
+                _para_format(
+                    p, self.style, m.size, para.space_before, para.bullet, para.hanging, para.align
                 )
+                for span in para.spans:
+                    _run(
+                        p,
+                        span,
+                        m.size,
+                        self.face,
+                        tag=None if inherit_color and not span.tag else span.tag,
+                    )
+                continue
+            # What `frame.add_paragraph()` and `_para_format` make, from a template.
+            new = _paragraph(
+                self.style.bullet_indent,
+                m.size,
+                para.space_before,
+                para.bullet,
+                para.hanging,
+                para.align,
+            )
+            for span in para.spans:
+                if span.text:
+                    tag = None if inherit_color and not span.tag else span.tag
+                    new.append(_run_element(span, m.size, self.face, tag))
+            body.append(new)
 
     # ------------------------------------------------------------------ tiles
 
@@ -952,13 +965,17 @@ class DeckBuilder:
     def _measure_row(self, row: Row, widths: Sequence[int], size: float) -> _Cells:
         # Tables are measured at each size tried and again when drawn; the appendix's
         # budget (rca.render.deck_appendix) tries several layouts of the same rows.
-        key = (row, tuple(widths), size, self.style)
-        if key in self._rows:
-            return self._rows[key]
-        out = []
-        for paras, w in zip(row.cells, widths, strict=True):
-            inner = (w / EMU_PER_PT - 2 * self.style.cell_x) * self.style.fit
-            out.append(
+        # A row object seen before is found by identity first (hashing a row hashes
+        # every span in it); its entry holds the row and the style, so their ids stay theirs.
+        style, widths = self.style, tuple(widths)
+        ident = (id(row), widths, size, id(style))
+        seen = self._rows_seen.get(ident)
+        if seen is not None and seen[0] is row and seen[1] is style:
+            return seen[2]
+        key = (row, widths, size, style)
+        out = self._rows.get(key)
+        if out is None:
+            out = [
                 [
                     _Measured(
                         p,
@@ -967,8 +984,14 @@ class DeckBuilder:
                     )
                     for p in paras
                 ]
-            )
-        self._rows[key] = out
+                for paras, inner in zip(
+                    row.cells,
+                    [(w / EMU_PER_PT - 2 * style.cell_x) * style.fit for w in widths],
+                    strict=True,
+                )
+            ]
+            self._rows[key] = out
+        self._rows_seen[ident] = (row, style, out)
         return out
 
     def _paginate_rows(
