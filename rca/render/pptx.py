@@ -44,7 +44,14 @@ from pptx.oxml.shapes.graphfrm import CT_GraphicalObjectFrame
 from pptx.oxml.text import CT_RegularTextRun
 from pptx.parts.slide import NotesSlidePart
 from pptx.shapes.autoshape import AutoShapeType, Shape
-from pptx.shapes.placeholder import NotesSlidePlaceholder, PlaceholderGraphicFrame
+from pptx.shapes.placeholder import (
+    ChartPlaceholder,
+    NotesSlidePlaceholder,
+    PicturePlaceholder,
+    PlaceholderGraphicFrame,
+    SlidePlaceholder,
+    TablePlaceholder,
+)
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.text.text import _Paragraph
 from pptx.util import Emu
@@ -267,10 +274,12 @@ class _Measured:
     para: Para
     lines: tuple[Line, ...]
     size: float
+    # Read many times while a table or a text is paginated: worked out once.
+    height: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def height(self) -> float:
-        return self.para.space_before + len(self.lines) * line_height(self.size)
+    def __post_init__(self) -> None:
+        height = self.para.space_before + len(self.lines) * line_height(self.size)
+        object.__setattr__(self, "height", height)
 
 
 _Cells = list[list[_Measured]]
@@ -419,7 +428,7 @@ class DeckBuilder:
             if n == 0 and intro_m is not None:
                 intro_box = Box(area.x, area.y, area.w, intro_h)
                 shape = slide.shapes.add_textbox(*_emus(intro_box))
-                shape.name = "Introduction"
+                _set_name(shape, "Introduction")
                 self._write_frame(shape.text_frame, [intro_m])
                 box = Box(area.x, area.y + intro_h, area.w, area.h - intro_h)
             self._add_table(slide, box, widths, head, page, size)
@@ -468,7 +477,7 @@ class DeckBuilder:
                 shape = slide.shapes.add_textbox(
                     *_emus(Box(area.x, y, area.w, _emu(self.caption_height())))
                 )
-                shape.name = f"Caption {i + 1}"
+                _set_name(shape, f"Caption {i + 1}")
                 self._write_frame(shape.text_frame, [m])
                 y += _emu(self.caption_height())
             widths = _split_width(area.w, [c.weight for c in part.columns])
@@ -514,7 +523,7 @@ class DeckBuilder:
         self._fill_title(slide, info, title, self.style.title, max_lines=2)
         _remove_placeholder(slide, 1)
         group = slide.shapes.add_group_shape()
-        group.name = xml_safe(title)[:120]
+        _set_name(group, xml_safe(title)[:120])
         group._element.nvGrpSpPr.cNvPr.set("descr", xml_safe(drawing.alt))
         ox, oy = area.x, area.y
         # The shapes go straight into the group, made from templates: python-pptx
@@ -529,7 +538,7 @@ class DeckBuilder:
             h = _emu(self._caption_height(caption, area))
             box = Box(area.x, area.y + area.h - h, area.w, h)
             shape = slide.shapes.add_textbox(*_emus(box))
-            shape.name = "Caption"
+            _set_name(shape, "Caption")
             m = self._measure_para(Para(tuple(caption), size=14, space_before=0), box.w_pt, 14)
             self._write_frame(shape.text_frame, [m], anchor="b")
         self._finish(slide, info, notes)
@@ -628,7 +637,7 @@ class DeckBuilder:
         tree = slide.shapes._spTree
         for sp in clones:
             tree.append(copy.deepcopy(sp))
-        self.prs.slides._sldIdLst.add_sldId(rid)
+        _add_slide_id(self.prs.slides._sldIdLst, rid)
         return slide
 
     def _notes_frame(self, slide: Any) -> Any:
@@ -866,7 +875,7 @@ class DeckBuilder:
         shape = _placeholder(slide, idx)
         if shape is None:
             shape = slide.shapes.add_textbox(*_emus(box))
-            shape.name = f"Content {idx}"
+            _set_name(shape, f"Content {idx}")
         else:
             shape.left, shape.top, shape.width, shape.height = box.x, box.y, box.w, box.h
         measured = [self._measure_para(p, box.w_pt, size) for b in page for p in b.paras]
@@ -1047,12 +1056,15 @@ class DeckBuilder:
             if holder is not None:
                 _remove_placeholder(slide, 1)
             frame = slide.shapes.add_table(1, n_cols, *_emus(box))
-        frame.name = "Table"
+        _set_name(frame, "Table")
         table = frame.table
         table.first_row = True
         table.horz_banding = False
-        for i, w in enumerate(widths):
-            table.columns[i].width = w
+        # What setting each `table.columns[i].width` does (each also sets the frame's
+        # width to the sum of the columns', which ends as the sum of `widths`).
+        for col, w in zip(table._tbl.tblGrid.findall(_GRID_COL), widths, strict=True):
+            col.set("w", str(w))
+        frame.width = sum(widths)
         # The rows are built here, not through python-pptx's cell API (its xmlchemy
         # lookups cost a tenth of a millisecond a cell): the same elements, copied
         # from templates made once.
@@ -1105,6 +1117,19 @@ _CLONES: dict[bytes, tuple[Any, ...]] = {}
 # A new notes page and its placeholder's index, by the notes master's XML, likewise.
 _NOTES: dict[bytes, tuple[Any, int | None]] = {}
 _NOTES_PAGE = "/ppt/notesSlides/notesSlide%d.xml"
+
+
+_SLIDE_ID = qn("p:sldId")
+
+
+def _add_slide_id(ids: Any, rid: str) -> None:
+    """`ids.add_sldId(rid)`: the next id after the largest, found without an XPath query."""
+    used = [int(value) for e in ids.iterchildren(_SLIDE_ID) if (value := e.get("id")) is not None]
+    next_id = max([255, *used]) + 1
+    if next_id > 2147483647:  # python-pptx then looks for a gap: let it
+        ids.add_sldId(rid)
+        return
+    ids._add_sldId(id=next_id, rId=rid)
 
 
 def _layout_key(layout: Any) -> bytes:
@@ -1268,18 +1293,36 @@ def _next_id(tree: Any) -> int:
     return max((int(e.get("id", "0")) for e in tree.iter(qn("p:cNvPr"))), default=1) + 1
 
 
+_SP = qn("p:sp")
 _PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
 _CNVPR = f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}"
 _FIELD_TEXT = f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:fld')}/{qn('a:t')}"
 
 
+# The proxy class python-pptx's SlideShapeFactory gives a placeholder `p:sp`, by its type.
+_PLACEHOLDERS: dict[str, Any] = {
+    PP_PLACEHOLDER.to_xml(PP_PLACEHOLDER.BITMAP): PicturePlaceholder,
+    PP_PLACEHOLDER.to_xml(PP_PLACEHOLDER.CHART): ChartPlaceholder,
+    PP_PLACEHOLDER.to_xml(PP_PLACEHOLDER.PICTURE): PicturePlaceholder,
+    PP_PLACEHOLDER.to_xml(PP_PLACEHOLDER.TABLE): TablePlaceholder,
+}
+
+
 def _placeholder(slide: Any, idx: int) -> Any:
-    """The slide's placeholder with this idx (0: the title), found without python-pptx's xpath walk."""
-    for sp in slide.shapes._spTree.iterchildren(qn("p:sp")):
+    """The slide's placeholder with this idx (0: the title), found without python-pptx's xpath walk.
+
+    The proxy is the one SlideShapeFactory would make, from the `p:ph` already found.
+    """
+    for sp in slide.shapes._spTree.iterchildren(_SP):
         ph = sp.find(_PH)
         if ph is not None and int(ph.get("idx", "0")) == idx:
-            return SlideShapeFactory(sp, slide.shapes)
+            return _PLACEHOLDERS.get(ph.get("type", ""), SlidePlaceholder)(sp, slide.shapes)
     return None
+
+
+def _set_name(shape: Any, name: str) -> None:
+    """`shape.name = name`: the `name` of the shape's `p:cNvPr` (first child of its first child)."""
+    shape._element[0][0].set("name", name)
 
 
 def _remove_placeholder(slide: Any, idx: int) -> None:
@@ -1465,6 +1508,7 @@ def _ppr_children(line: float, space_before: float, bullet: str | None) -> Any:
 
 
 _TR = qn("a:tr")
+_GRID_COL = qn("a:gridCol")
 
 
 @lru_cache(maxsize=64)
