@@ -298,14 +298,44 @@ def _write_children(
                 out.append(_text(child.text))
             _write_children(child, scope, out)
         elif name in SVG_ELEMENTS and not (skip_titles and name in ("title", "desc")):
-            attrs = "".join(f" {k}={_quoted(v)}" for k, v in _safe_attributes(child, scope).items())
-            out.append(f"<{name}{attrs}>")
+            out.append(f"<{name}{_attribute_markup(child, scope)}>")
             if child.text and name != "svg":
                 out.append(_text(child.text))
             _write_children(child, scope, out)
             out.append(f"</{name}>")
         if child.tail:
             out.append(_text(child.tail))
+
+
+# A value holding none of these needs no check, no rewriting and no escaping.
+_PLAIN_VALUE = re.compile("[(:@\\\\&<>\"'\n\r\t]")
+
+
+def _attribute_markup(element: ET.Element, scope: str) -> str:
+    """`_safe_attributes` written out as ` name="value"` pairs, the common values fast.
+
+    The names of a parsed element's attributes are distinct once kept (only the
+    XML namespace's are renamed, to a prefix no other attribute can have), so
+    writing them as they come gives what the dict of `_safe_attributes` would.
+    """
+    out = []
+    for key, value in element.attrib.items():
+        name = _attribute_name(key)
+        if name is None:
+            continue
+        if name != "id" and not _PLAIN_VALUE.search(value):
+            out.append(f' {name}="{value}"')
+            continue
+        if _MAYBE_BAD.search(value):
+            text = _LOCAL_URL.sub("", value.lower())
+            if any(bad in text for bad in _BAD_VALUES):
+                continue
+        if name == "id":
+            value = f"{scope}-{value}"
+        if "(" in value:
+            value = _LOCAL_URL.sub(lambda m: f"url(#{scope}-{m[1]})", value)
+        out.append(f" {name}={_quoted(value)}")
+    return "".join(out)
 
 
 def _safe_attributes(element: ET.Element, scope: str) -> dict[str, str]:
