@@ -37,7 +37,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal
 
-from rca import __version__
+from rca import __version__, pipeline
 from rca.audience import Profile
 from rca.cache import drop_cases, load_manifest, save_manifest
 from rca.errors import InputFileError, LeakError, LimitError, RcaError, TimeLimitError
@@ -373,6 +373,7 @@ def _serve(conn: Connection, plan: BuildPlan, parent: int) -> None:
     """A worker: build the cases sent to it, one at a time, until told to stop."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    pipeline.OVERLAP = False  # the workers fill the cores: a case's steps run in turn
     _warm(plan.formats)
     while True:
         try:

@@ -153,3 +153,24 @@ def test_the_time_limit_ends_a_typst_compile_left_running(
     pdfs = [a for a in built if a.name.endswith(".pdf")]
     assert [a.name for a in pdfs] == ["leadership.pdf", "specialist.pdf"]
     assert all(a.data.startswith(b"%PDF-") for a in pdfs)
+
+
+@pytest.mark.usefixtures("nothing_left")
+def test_steps_in_turn_give_the_same_files_and_the_same_errors(
+    loaded: LoadedRecord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batch workers run each case's steps in turn (their workers fill the cores).
+    from rca import pipeline
+
+    overlapped = {a.name: a.data for a in _build(loaded, ["pptx", "pdf", "html"])}
+    monkeypatch.setattr(pipeline, "OVERLAP", False)
+    dot.clear_cache()
+    in_turn = _build(loaded, ["pptx", "pdf", "html"])
+    assert [a.name for a in in_turn] == list(overlapped)
+    assert all(a.data == overlapped[a.name] for a in in_turn)
+    monkeypatch.setattr(get_renderer("pptx"), "render", lambda data: 1 / 0)
+    failing = _script(tmp_path, "cat >/dev/null; echo 'Error: bad' >&2; exit 1")
+    monkeypatch.setattr(dot, "_dot_binary", lambda: failing)
+    dot.clear_cache()
+    with pytest.raises(RcaError, match="graphviz 'dot' failed"):
+        _build(loaded, ["pptx", "html"])
