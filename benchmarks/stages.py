@@ -32,7 +32,14 @@ leaves a Typst compile running while it goes on):
   whole CPU (bar the loop between them), and nothing overlapping is hidden.
 
 `everything_but_pdf_engine_share` is 1 - (the engine's wall) / (the whole wall);
-`everything_but_pdf_engine_cpu_share` the same in CPU seconds.
+`everything_but_pdf_engine_cpu_share` the same in CPU seconds. WeasyPrint's
+engine is its HTML parse ("pdf: parse", the `weasyprint.HTML` object's making),
+its layout and its writing; Typst's is its compile.
+
+Warm means imports, fonts, compiled templates and renderers, never this case's
+results: before each timed build `clear_result_caches` forgets every cache keyed
+by what the case holds (its diagrams, SVGs, identifiers, measured text), as a
+batch worker's next case would find them.
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ STAGES = ("load", "analyse", "context", "diagrams", "pptx", "html", "pdf", "guar
 PNG = "diagrams: png (measured apart)"
 TEMPLATE = "pdf: HTML template + SVG sanitising"
 ENGINE = "pdf: layout"
+ENGINE_PARTS = ("pdf: parse", ENGINE, "pdf: write")  # the PDF engine's own work
 
 
 def cpu_seconds() -> float:
@@ -262,6 +270,9 @@ def instrumented(clock: Clock, formats: Sequence[str]) -> Iterator[None]:
         import weasyprint
         from weasyprint.document import Document
 
+        # WeasyPrint's engine is its HTML parse (the HTML object's making), its layout
+        # and its writing; what is left of the pdf stage is rca's template and SVG work.
+        patch(weasyprint.HTML, "__init__", "pdf: parse")
         patch(weasyprint.HTML, "render", "pdf: layout")
         patch(Document, "write_pdf", "pdf: write")
     elif "pdf" in formats:
@@ -355,18 +366,28 @@ def _time_typst(clock: Clock, undo: list[Callable[[], None]]) -> None:
 
 def clear_result_caches() -> None:
     """Forget every per-case result: laid-out diagrams, sanitised SVG, the identifier
-    matcher, clean leak-guard verdicts, deck parts the guard has read.
+    matcher, clean leak-guard verdicts, deck parts the guard has read, text measured
+    for the decks.
 
     Warm means imports, fonts and renderers, not results: a batch worker's next
     case is a different one. A cache renamed by a later change is skipped, not fatal.
     """
-    from rca.privacy import extract, guard, identifiers
-    from rca.render import dot, html
+    from rca.privacy import detect, extract, guard, identifiers
+    from rca.render import dot, html, textfit
 
     dot.clear_cache()
     guard._CLEAN.clear()
     getattr(extract, "clear_cache", lambda: None)()
-    for cached in (getattr(html, "_inline", None), getattr(identifiers, "_matcher", None)):
+    # Text measured and wrapped for the decks, phone numbers parsed: keyed by the case's
+    # own text, so a different case would measure it again.
+    for module, name in (
+        (html, "_inline"),
+        (identifiers, "_matcher"),
+        (textfit, "_wrap"),
+        (textfit, "_advance"),
+        (detect, "_phones"),
+    ):
+        cached = getattr(module, name, None)
         if cached is not None:
             cached.cache_clear()
 
@@ -413,7 +434,7 @@ def warm_breakdown(
         cpu_totals.append(cpu_seconds() - cpu_started)
         if "pdf" in clock.seconds:
             for measured in (clock.seconds, clock.cpu):
-                parts = measured.get("pdf: layout", 0.0) + measured.get("pdf: write", 0.0)
+                parts = sum(measured.get(part, 0.0) for part in ENGINE_PARTS)
                 measured[TEMPLATE] = measured["pdf"] - parts
         for name in clock.seconds.keys() | clock.cpu.keys():
             wall[name].append(clock.seconds.get(name, 0.0))
@@ -430,8 +451,8 @@ def warm_breakdown(
         stages[PNG], stages_cpu[PNG] = png_share(case, profiles, runs)
     floors = stage_floors(case, profiles, artifacts, tmp, runs, formats)
     total = statistics.median(totals)
-    engine = stages.get(ENGINE, 0) + stages.get("pdf: write", 0)
-    engine_cpu = stages_cpu.get(ENGINE, 0) + stages_cpu.get("pdf: write", 0)
+    engine = sum(stages.get(part, 0) for part in ENGINE_PARTS)
+    engine_cpu = sum(stages_cpu.get(part, 0) for part in ENGINE_PARTS)
     total_cpu = statistics.median(cpu_totals)
     return {
         "case": case.name,
