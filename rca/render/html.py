@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -318,13 +318,25 @@ def _attribute_markup(element: ET.Element, scope: str) -> str:
     XML namespace's are renamed, to a prefix no other attribute can have), so
     writing them as they come gives what the dict of `_safe_attributes` would.
     """
-    out = []
+    return "".join(
+        f' {name}="{value}"' if plain else f" {name}={_quoted(value)}"
+        for name, value, plain in _kept_attributes(element, scope)
+    )
+
+
+def _safe_attributes(element: ET.Element, scope: str) -> dict[str, str]:
+    return {name: value for name, value, _ in _kept_attributes(element, scope)}
+
+
+def _kept_attributes(element: ET.Element, scope: str) -> Iterator[tuple[str, str, bool]]:
+    """Each attribute the sanitiser keeps, as (name, value, plain): the one place that
+    decides. `plain`: the value holds nothing to check, rewrite or escape."""
     for key, value in element.attrib.items():
         name = _attribute_name(key)
         if name is None:
             continue
         if name != "id" and not _PLAIN_VALUE.search(value):
-            out.append(f' {name}="{value}"')
+            yield name, value, True
             continue
         if _MAYBE_BAD.search(value):
             text = _LOCAL_URL.sub("", value.lower())
@@ -334,23 +346,4 @@ def _attribute_markup(element: ET.Element, scope: str) -> str:
             value = f"{scope}-{value}"
         if "(" in value:
             value = _LOCAL_URL.sub(lambda m: f"url(#{scope}-{m[1]})", value)
-        out.append(f" {name}={_quoted(value)}")
-    return "".join(out)
-
-
-def _safe_attributes(element: ET.Element, scope: str) -> dict[str, str]:
-    out = {}
-    for key, value in element.attrib.items():
-        name = _attribute_name(key)
-        if name is None:
-            continue
-        if _MAYBE_BAD.search(value):
-            text = _LOCAL_URL.sub("", value.lower())
-            if any(bad in text for bad in _BAD_VALUES):
-                continue
-        if name == "id":
-            value = f"{scope}-{value}"
-        if "(" in value:
-            value = _LOCAL_URL.sub(lambda m: f"url(#{scope}-{m[1]})", value)
-        out[name] = value
-    return out
+        yield name, value, False
