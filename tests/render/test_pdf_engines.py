@@ -336,3 +336,32 @@ def test_text_no_embedded_font_can_show_still_prints_a_tagged_brief(tmp_path: Pa
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     assert "Tagged:          yes" in info.stdout
     assert "Before" in pdf_text(pdf) and "after" in pdf_text(pdf)
+
+
+def _heading_scale(pdf: bytes) -> float:
+    """The tallest printed word (the title) over the commonest (body text), read by poppler."""
+    import re
+    from collections import Counter
+
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8", "replace")
+    heights = [
+        round(float(y1) - float(y0), 1)
+        for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)
+    ]
+    body = Counter(heights).most_common(1)[0][0]
+    return max(heights) / body
+
+
+def test_typst_prints_headings_at_the_stylesheets_sizes(engine_pdfs: Any) -> None:
+    # Each engine's fonts report their own box heights, so the title is compared
+    # with the body text of the same PDF: Typst once scaled every heading by its
+    # own 1.4em / 1.2em on top of style.css's sizes (a 24 pt title for 17 pt).
+    typst, weasy = engine_pdfs("typst"), engine_pdfs("weasyprint")
+    off = {}
+    for key in sorted(typst):
+        t, w = _heading_scale(typst[key]), _heading_scale(weasy[key])
+        if not 0.9 <= t / w <= 1.1:
+            off[key] = (round(t, 2), round(w, 2))
+    assert off == {}
