@@ -55,7 +55,7 @@ DIMENSION_LABELS = {
 class Source:
     """Where the trends came from, for the masthead and the method notes."""
 
-    cases_digest: str  # the records' content (rca.trends.report.records_digest), never a path
+    cases_digest: str  # the records' content (rca.trends.report._digest), never a path
     qa_digest: str | None  # the QA files' content, when there is QA data
     cases: int
     classification: str

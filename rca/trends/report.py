@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,16 +83,6 @@ def load_inputs(cases_dir: Path, qa_path: Path | None) -> tuple[list[LoadedRecor
     return records, qa
 
 
-def labels_for(records: Sequence[LoadedRecord]) -> dict[str, str]:
-    """Labels of every code the report prints: enums, the cases' taxonomies, cause codes."""
-    from rca.render.context import LABELS
-
-    out = dict(LABELS)
-    for loaded in records:
-        out.update(_own_labels(loaded))
-    return out
-
-
 def _own_labels(loaded: LoadedRecord) -> dict[str, str]:
     # The labels of a case's taxonomy and its organisation's cause codes.
     out: dict[str, str] = {}
@@ -148,16 +138,11 @@ def build_trends(
     today: date,
     *,
     template_dirs: Sequence[Path] = (),
-    analysed: Callable[[LoadedRecord], Findings] | None = None,
 ) -> Trends:
-    """QA trends, case trends (with the analysis's root causes) and the report context.
-
-    `analysed` gives a record's findings as of `today` when the caller keeps them;
-    by default every record is analysed.
-    """
+    """QA trends, case trends (with the analysis's root causes) and the report context."""
     from rca.analyse import analyse
 
-    parts = [CasePart.of(r, analysed(r) if analysed else analyse(r, today=today)) for r in records]
+    parts = [CasePart.of(r, analyse(r, today=today)) for r in records]
     return trends_of(parts, qa, scope, today, template_dirs=template_dirs)
 
 
@@ -193,16 +178,11 @@ def trends_of(
     return Trends(qa_part, cases, context, labels)
 
 
-def records_digest(records: Sequence[LoadedRecord]) -> str:
-    """What the outputs name the case records by: a hash of their content, never a path.
-
-    Issue 11: a folder or file name can hold an identifier (`export_<account>.yaml`),
-    and no output names one. The 12 hex digits tell two runs' data apart.
-    """
-    return _digest((r.record.case_id, r.sha256) for r in records)
-
-
 def _digest(cases: Iterable[tuple[str, str]]) -> str:
+    """What the outputs name the case records by: a hash of (case id, content hash)
+    pairs, never a path. Issue 11: a folder or file name can hold an identifier
+    (`export_<account>.yaml`), and no output names one. The 12 hex digits tell
+    two runs' data apart."""
     digest = hashlib.sha256()
     for case_id, sha256 in sorted(cases):
         digest.update(f"{case_id}\0{sha256}\n".encode())
@@ -218,19 +198,6 @@ def qa_digest(qa: QaData | None) -> str | None:
         return None
     digest = hashlib.sha256("\n".join(f"{t.kind} {t.sha256}" for t in tables).encode())
     return digest.hexdigest()[:12]
-
-
-def decision_defaults(profile: Profile, records: Sequence[LoadedRecord]) -> DecisionDefaults:
-    """The profile's decision defaults, with the project file's (rca.toml) decider and days.
-
-    As for a case's computed decisions, `[audiences.<id>]` replaces the overall
-    default; the profile's per-kind entries still name their own decider. The
-    first record whose project file sets the audience decides.
-    """
-    return _decision_defaults(
-        profile,
-        [{k: [v.decider, v.within_days] for k, v in r.project.audiences.items()} for r in records],
-    )
 
 
 def _decision_defaults(
