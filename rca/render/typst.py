@@ -75,15 +75,11 @@ class TypstRenderer:
         meta, audience = data.context["meta"], data.context["audience"]
         dirs = [Path(d) for d in data.template_dirs]
         template = find_template(dirs, audience["id"])
-        check_root(template.parent)
-        inputs = {"data": json.dumps(typst_input(brief_html(data), data), ensure_ascii=False)}
-        job = self._worker.submit(
-            template.read_text(encoding="utf-8"),
-            root=template.parent,
-            inputs=inputs,
-            seconds=RENDER_SECONDS,
+        job = submit_template(
+            self._worker,
+            template,
+            typst_input(brief_html(data), data),
             what=f"laying out the {audience['id']} brief",
-            where=template,
         )
         return TypstBrief(job, meta, audience)
 
@@ -113,15 +109,38 @@ class TypstBrief:
 
 def find_template(user_dirs: Sequence[Path], audience: str) -> Path:
     """The Typst template for an audience: `briefs/typst/<audience>.typ`, else `brief.typ`."""
+    return first_template(
+        user_dirs,
+        (f"briefs/typst/{audience}.typ", "briefs/typst/brief.typ"),
+        "Typst brief template",
+    )
+
+
+def first_template(user_dirs: Sequence[Path], names: Sequence[str], what: str) -> Path:
+    """The first of `names` (in order of preference) found in the template search path,
+    user folders first; else an error naming `what` and where it was looked for."""
     roots = template_roots(user_dirs)
-    for name in (f"{audience}.typ", "brief.typ"):
+    for name in names:
         for root in roots:
-            path = root / "briefs" / "typst" / name
+            path = root / name
             if path.is_file():
                 return path
-    raise RcaError(
-        f"no Typst brief template (briefs/typst/{audience}.typ or briefs/typst/brief.typ) "
-        f"in {', '.join(map(str, roots))}"
+    raise RcaError(f"no {what} ({' or '.join(names)}) in {', '.join(map(str, roots))}")
+
+
+def submit_template(
+    worker: TypstWorker, template: Path, data: dict[str, Any], *, what: str
+) -> Compile:
+    """Send `data` (the template's `sys.inputs.data`) to be printed by `template`, with
+    the template's folder as Typst's root (a link out of it refused) and the PDF time limit."""
+    check_root(template.parent)
+    return worker.submit(
+        template.read_text(encoding="utf-8"),
+        root=template.parent,
+        inputs={"data": json.dumps(data, ensure_ascii=False)},
+        seconds=RENDER_SECONDS,
+        what=what,
+        where=template,
     )
 
 

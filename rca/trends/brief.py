@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,12 +156,11 @@ def _typst_worker() -> TypstWorker:
 
 def find_typst_template(template_dirs: Sequence[Path]) -> Path:
     """`trends/typst/trends.typ`: the first in the template search path (user folders first)."""
-    roots = template_roots([Path(d) for d in template_dirs])
-    for root in roots:
-        path = root / TYPST_TEMPLATE
-        if path.is_file():
-            return path
-    raise RcaError(f"no Typst trends template ({TYPST_TEMPLATE}) in {', '.join(map(str, roots))}")
+    from rca.render.typst import first_template
+
+    return first_template(
+        [Path(d) for d in template_dirs], (TYPST_TEMPLATE,), "Typst trends template"
+    )
 
 
 def trends_typst_pdf(html: str, data: RenderInput) -> bytes:
@@ -171,20 +169,13 @@ def trends_typst_pdf(html: str, data: RenderInput) -> bytes:
     Offline and deterministic (`date: none`; Typst derives the /ID from the
     title and author); its folder is Typst's root, and a link out of it is refused.
     """
-    from rca.render.pdf import RENDER_SECONDS
-    from rca.render.typst import check_root, typst_input
+    from rca.render.typst import submit_template, typst_input
 
     template = find_typst_template(data.template_dirs)
-    check_root(template.parent)
     meta, audience = data.context["meta"], data.context["audience"]
     description = f"{audience['title']}, {meta['range']} ({meta['classification']})"
     inputs = typst_input(html, data, description=description)
-    pdf: bytes = _typst_worker().compile(
-        template.read_text(encoding="utf-8"),
-        root=template.parent,
-        inputs={"data": json.dumps(inputs, ensure_ascii=False)},
-        seconds=RENDER_SECONDS,
-        what="laying out the trends brief",
-        where=template,
-    )
+    pdf: bytes = submit_template(
+        _typst_worker(), template, inputs, what="laying out the trends brief"
+    ).result()
     return pdf
