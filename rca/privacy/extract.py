@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
 
-from rca.privacy.pdfobjects import FastPdf, Unfamiliar
 from rca.privacy.pdftext import ContentText, Font, NotSimple
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes a zip or compressed chunk may expand to
@@ -701,6 +700,8 @@ def _fast_pdf_chunks(data: bytes) -> list[Chunk]:
     # The PDFs rca writes, read by FastPdf into pypdf's own objects: the same
     # chunks as _pypdf_chunks, several times faster. Anything it does not read
     # exactly as pypdf does raises, and the caller reads the file with pypdf.
+    from rca.privacy.pdfobjects import FastPdf, Unfamiliar  # imports pypdf: not at start-up
+
     document = FastPdf(data)
     if document.has_attachments():
         raise Unfamiliar  # attachments are read, and named, by pypdf
@@ -846,15 +847,13 @@ class _PdfWalker:
                 if obj.idnum in pages:
                     where = f"PDF page {pages[obj.idnum]}"
                 obj = obj.get_object()
-            if type(obj) is NameObject:  # the commonest, in the structure tree
+            if isinstance(obj, NameObject):  # the commonest, in the structure tree
                 groups[(_pdf_where(where, key), False)].append(str(obj))
             elif isinstance(obj, TextStringObject):
                 patterns = not _PDF_DATE.fullmatch(str(obj))
                 groups[(_pdf_where(where, key), patterns)].append(str(obj))
             elif isinstance(obj, ByteStringObject):
                 groups[(_pdf_where(where, key), False)].append(bytes(obj).decode("latin-1"))
-            elif isinstance(obj, NameObject):
-                groups[(_pdf_where(where, key), False)].append(str(obj))
             elif isinstance(obj, DictionaryObject):
                 kind = obj.get("/Type")
                 if kind == "/Outlines":

@@ -89,13 +89,13 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _NUM = rb"([-+]?(?:\d+\.?\d*|\.\d+))"
+# A text matrix's six numbers, named a to f (the operator follows where used).
+_MATRIX = rb"\s+".join(
+    _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
+)
 _STATEMENT = re.compile(
     rb"\s*(?:"
-    rb"(?P<tm>"
-    + rb"\s+".join(
-        _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
-    )
-    + rb"\s+Tm)"
+    rb"(?P<tm>" + _MATRIX + rb"\s+Tm)"
     rb"|/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>" + _NUM[1:] + rb"\s+Tf"
     # A number inside an array has one reading (were "60" also "6" "0", or
     # "6" + "" + "0", an array that does not match would backtrack exponentially).
@@ -123,9 +123,7 @@ _SIMPLE_OBJECT = re.compile(
     rb"\s*(?:\d+\s+Tr\s*)?/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>"
     + _NUM[1:]
     + rb"\s+Tf\s+"
-    + rb"\s+".join(
-        _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
-    )
+    + _MATRIX
     + rb"\s+Tm\s*"
     # Possessive: each piece has one reading, so backtracking would change nothing.
     rb"(?:\((?P<string>(?:[^()\\]++|\\.)*+)\)\s*Tj"
@@ -137,9 +135,7 @@ _SIMPLE_OBJECT = re.compile(
 # and one glyph array, a hexadecimal string per glyph. Read with one match.
 _GLYPH_OBJECT = re.compile(
     rb"\s*"
-    + rb"\s+".join(
-        _NUM.replace(b"(", b"(?P<" + n + b">", 1) for n in (b"a", b"b", b"c", b"d", b"e", b"f")
-    )
+    + _MATRIX
     + rb"\s+Tm\s+/(?P<font>[A-Za-z0-9_+.-]+)\s+(?P<size>"
     + _NUM[1:]
     + rb"\s+Tf\s+"
