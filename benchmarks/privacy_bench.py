@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from benchmarks.run import ROOT, TODAY
+from benchmarks.run import ROOT, TODAY, median_time
 
 KINDS = (
     "account_id",
@@ -70,17 +68,6 @@ def synthetic_value(kind: str, n: int) -> str:
     if kind == "agency_case_number":
         return f"BCH-2026-{n:06d}"
     return f"+1 (307) {200 + n // 10_000 % 800:03d}-{n % 10_000:04d}"
-
-
-def median_cpu(fn: Callable[[], object], runs: int) -> float:
-    """Median CPU seconds of `fn` over `runs` calls (this process: redaction and the guard
-    start no other; wall time on a shared machine swells with the others' load)."""
-    times = []
-    for _ in range(runs):
-        started = time.process_time()
-        fn()
-        times.append(time.process_time() - started)
-    return statistics.median(times)
 
 
 def with_identifiers(count: int, folder: Path) -> Any:
@@ -141,9 +128,11 @@ def bench_size(
         clear_result_caches()
         guard.find_leaks(loaded, by_id, base if base is not None else artifacts)
 
-    redact_s = median_cpu(redaction, runs)
-    guard_s = median_cpu(leak_guard, runs)
-    same_s = median_cpu(same_outputs, runs)
+    # CPU seconds of this process (redaction and the guard start no other; wall
+    # time on a shared machine swells with the others' load).
+    redact_s = median_time(redaction, runs, time.process_time)
+    guard_s = median_time(leak_guard, runs, time.process_time)
+    same_s = median_time(same_outputs, runs, time.process_time)
     return {
         "declared": len(loaded.record.identifiers),
         "artifacts": len(artifacts),

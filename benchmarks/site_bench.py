@@ -30,7 +30,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rca.audience import select_profiles
 from rca.site.build import SiteResult, build_site, records_cache_for
@@ -46,28 +46,29 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _build(
-    source: Path, out: Path, formats: tuple[str, ...], trends: bool
-) -> tuple[float, SiteResult]:
+class _Build(NamedTuple):
+    seconds: float  # wall
+    cpu: float  # this process and its finished children
+    result: SiteResult
+
+
+def _build(source: Path, out: Path, formats: tuple[str, ...], trends: bool) -> _Build:
     (profile,) = select_profiles(["leadership"], ())
     started, cpu = time.perf_counter(), _cpu()
     result = build_site(source, out, profile, formats=formats, today=TODAY, jobs=2, trends=trends,
                         records_cache=records_cache_for(out.parent))  # as `rca site` keeps it  # fmt: skip
-    _CPU[id(result)] = _cpu() - cpu
-    return time.perf_counter() - started, result
-
-
-_CPU: dict[int, float] = {}  # CPU seconds of each build, by its result
+    return _Build(time.perf_counter() - started, _cpu() - cpu, result)
 
 
 def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _figures(seconds: float, result: SiteResult) -> dict[str, Any]:
+def _figures(build: _Build) -> dict[str, Any]:
+    result = build.result
     return {
-        "seconds": round(seconds, 2),
-        "cpu_s": round(_CPU.get(id(result), 0.0), 2),
+        "seconds": round(build.seconds, 2),
+        "cpu_s": round(build.cpu, 2),
         "stages_s": result.seconds,
         "cases_rebuilt": sum(1 for o in result.outcomes if o.status == "built"),
         "site_files_written": len(result.written),
@@ -85,14 +86,14 @@ def bench_bundled(
     if trends:
         shutil.copytree(ROOT / "case_reviews" / "qa", source / "qa")
     out = tmp / "site-bundled"
-    cold, result = _build(source, out, formats, trends)
-    noop, again = _build(source, out, formats, trends)
+    cold = _build(source, out, formats, trends)
+    noop = _build(source, out, formats, trends)
     return {
-        "cases": result.cases,
+        "cases": cold.result.cases,
         "formats": ",".join(formats),
-        "from_scratch": _figures(cold, result),
-        "no_op": _figures(noop, again),
-        **_search_size(out / "pagefind", result.cases),
+        "from_scratch": _figures(cold),
+        "no_op": _figures(noop),
+        **_search_size(out / "pagefind", cold.result.cases),
         "site_mb": round(_folder_bytes(out) / 1e6, 1),
     }
 
@@ -111,7 +112,7 @@ def bench_generated(tmp: Path, count: int, trends: bool) -> dict[str, Any]:
         if "GJ-2026-0311" in text:
             path.write_text(text.replace("GJ-2026-0311", "GJ-2026-A311"), encoding="utf-8")
     out = tmp / "sites" / "leadership"  # where `rca site --out tmp/sites` puts it
-    cold, result = _build(source, out, ("html",), trends)
+    cold = _build(source, out, ("html",), trends)
     edited = paths[len(paths) // 2]
     text = edited.read_text(encoding="utf-8")
     marker = "problem:\n  statement: "
@@ -119,8 +120,8 @@ def bench_generated(tmp: Path, count: int, trends: bool) -> dict[str, Any]:
     edited.write_text(
         text.replace(marker, marker + "Edited for the benchmark. ", 1), encoding="utf-8"
     )
-    warm, after = _build(source, out, ("html",), trends)
-    rewritten = sorted(p.relative_to(out).as_posix() for p in after.written)
+    warm = _build(source, out, ("html",), trends)
+    rewritten = sorted(p.relative_to(out).as_posix() for p in warm.result.written)
     # The same again from the command line: a new process loads and checks every record.
     edited.write_text(text.replace(marker, marker + "Edited again. ", 1), encoding="utf-8")
     command = [sys.executable, "-m", "rca", "site", str(source), "--audience", "leadership",
@@ -135,9 +136,9 @@ def bench_generated(tmp: Path, count: int, trends: bool) -> dict[str, Any]:
     return {
         "cases": count,
         "trends": trends,
-        "from_scratch": _figures(cold, result),
+        "from_scratch": _figures(cold),
         "after_one_edit": {
-            **_figures(warm, after),
+            **_figures(warm),
             "case_pages_rewritten": sum(
                 1 for p in rewritten if p.endswith("/index.html") and p.startswith("cases/")
             ),
