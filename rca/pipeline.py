@@ -218,7 +218,6 @@ def render_case(
     if not draft:
         check_approvable(loaded, findings)
     raster = any(r.raster_diagrams for r in renderers)
-    made: dict[Order, Artifact] = {}
     inputs: list[RenderInput] = []
     with _Steps(step) as steps:
         # Every audience's context first, its diagrams started at once.
@@ -248,7 +247,7 @@ def render_case(
                 step.doing = f"rendering {name}"
                 start = getattr(renderer, "start", None)
                 if start is None:
-                    made[at] = Artifact(name, steps.run(at, renderer.render, data), profile.id)
+                    steps.results[at] = steps.run(at, renderer.render, data)
                     continue
                 # Left running while the next steps go on; this renderer's previous
                 # job (an earlier audience's, still pending) is collected first.
@@ -264,7 +263,7 @@ def render_case(
         for k, renderer in enumerate(renderers):
             at = (i, RENDERERS + k)
             name = f"{profile.id}.{renderer.extension}"
-            artifacts.append(made.get(at) or Artifact(name, steps.results[at], profile.id))
+            artifacts.append(Artifact(name, steps.results[at], profile.id))
         for diagram in steps.results[(i, DIAGRAMS)].values():
             stem = f"diagrams/{profile.id}-{diagram.name}"
             artifacts.append(Artifact(f"{stem}.svg", diagram.svg.encode("utf-8"), profile.id))
