@@ -20,6 +20,7 @@ from typing import Any
 import lxml.html
 import pytest
 from pdf_parity import collisions, parity_problems, pdf_text
+from typst_folders import template_reading_a_link_out
 
 from rca.errors import RcaError, TimeLimitError
 from rca.render.registry import PDF_ENGINE_VARIABLE, PDF_ENGINES
@@ -258,12 +259,7 @@ def test_a_link_out_of_a_typst_template_folder_is_refused(
     from rca.render.registry import RenderInput
     from rca.render.typst import TypstRenderer
 
-    secret = tmp_path / "secret.txt"
-    secret.write_text("zq-secret")
-    folder = tmp_path / "templates" / "briefs" / "typst"
-    folder.mkdir(parents=True)
-    (folder / "brief.typ").write_text('#read("notes.txt")\n')
-    (folder / "notes.txt").symlink_to(secret)
+    template_reading_a_link_out(tmp_path / "templates" / "briefs" / "typst", "brief.typ", tmp_path)
     with pytest.raises(RcaError, match=r"notes\.txt: a link out of the Typst template folder"):
         TypstRenderer().render(RenderInput(render_context("small"), {}, (tmp_path / "templates",)))
 

@@ -43,6 +43,7 @@ from rca.trends.brief import stylesheet_engine as trends_rule
 from rca.trends.report import check_trends, load_inputs, render_trends
 from tests.render.pdf_parity import collisions, parity_problems, pdf_text
 from tests.render.test_meeting_ready import PRINT_MIN_PT, printed_sizes
+from tests.render.typst_folders import template_reading_a_link_out
 
 ROOT = Path(__file__).parents[2]
 ENGINES = sorted(PDF_ENGINES)
@@ -226,12 +227,7 @@ def test_the_leak_guard_reads_the_typst_pdf(rendered: Rendered) -> None:
 def test_a_link_out_of_the_trends_template_folder_is_refused(
     tmp_path: Path, rendered: Rendered
 ) -> None:
-    secret = tmp_path / "secret.txt"
-    secret.write_text("zq-secret")
-    folder = tmp_path / "org" / "trends" / "typst"
-    folder.mkdir(parents=True)
-    (folder / "trends.typ").write_text('#read("notes.txt")\n')
-    (folder / "notes.txt").symlink_to(secret)
+    template_reading_a_link_out(tmp_path / "org" / "trends" / "typst", "trends.typ", tmp_path)
     with (
         using_pdf_engine("typst"),
         pytest.raises(RcaError, match=r"notes\.txt: a link out of the Typst template folder"),
