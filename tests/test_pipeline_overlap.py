@@ -60,11 +60,12 @@ def nothing_left() -> Iterator[None]:
     assert _children() <= children
 
 
-def _script(tmp_path: Path, body: str) -> str:
+def _use_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Builds run this shell script as graphviz's `dot`."""
     script = tmp_path / "dot"
     script.write_text(f"#!/bin/sh\n{body}\n")
     script.chmod(0o755)
-    return str(script)
+    monkeypatch.setattr(dot, "_dot_binary", lambda: str(script))
 
 
 def _build(loaded: LoadedRecord, formats: list[str], **kwargs: Any) -> list[Any]:
@@ -75,8 +76,9 @@ def _build(loaded: LoadedRecord, formats: list[str], **kwargs: Any) -> list[Any]
 def test_a_dot_failure_ends_the_case_with_its_own_message(
     loaded: LoadedRecord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    failing = _script(tmp_path, "cat >/dev/null; echo 'Error: syntax error in line 3' >&2; exit 1")
-    monkeypatch.setattr(dot, "_dot_binary", lambda: failing)
+    _use_dot(
+        tmp_path, monkeypatch, "cat >/dev/null; echo 'Error: syntax error in line 3' >&2; exit 1"
+    )
     with pytest.raises(RcaError, match=r"graphviz 'dot' failed on the \w+ diagram: Error: syntax"):
         _build(loaded, ["pptx", "html"])
 
@@ -95,8 +97,7 @@ def test_the_earlier_step_s_error_wins_whichever_ran_first(
     monkeypatch.setattr(deck, "render", broken_deck)
     with pytest.raises(RcaError, match="the deck failed"):
         _build(loaded, ["pptx", "html"])
-    failing = _script(tmp_path, "cat >/dev/null; echo 'Error: bad' >&2; exit 1")
-    monkeypatch.setattr(dot, "_dot_binary", lambda: failing)
+    _use_dot(tmp_path, monkeypatch, "cat >/dev/null; echo 'Error: bad' >&2; exit 1")
     dot.clear_cache()  # the first build drew them
     with pytest.raises(RcaError, match="graphviz 'dot' failed"):
         _build(loaded, ["pptx", "html"])
@@ -106,8 +107,7 @@ def test_the_earlier_step_s_error_wins_whichever_ran_first(
 def test_the_time_limit_stops_dot_running_beside_the_decks(
     loaded: LoadedRecord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stuck = _script(tmp_path, "exec sleep 60")
-    monkeypatch.setattr(dot, "_dot_binary", lambda: stuck)
+    _use_dot(tmp_path, monkeypatch, "exec sleep 60")
     started = time.monotonic()
     with pytest.raises(TimeLimitError) as caught:
         render_case_within(
@@ -169,8 +169,7 @@ def test_steps_in_turn_give_the_same_files_and_the_same_errors(
     assert [a.name for a in in_turn] == list(overlapped)
     assert all(a.data == overlapped[a.name] for a in in_turn)
     monkeypatch.setattr(get_renderer("pptx"), "render", lambda data: 1 / 0)
-    failing = _script(tmp_path, "cat >/dev/null; echo 'Error: bad' >&2; exit 1")
-    monkeypatch.setattr(dot, "_dot_binary", lambda: failing)
+    _use_dot(tmp_path, monkeypatch, "cat >/dev/null; echo 'Error: bad' >&2; exit 1")
     dot.clear_cache()
     with pytest.raises(RcaError, match="graphviz 'dot' failed"):
         _build(loaded, ["pptx", "html"])
